@@ -1,0 +1,5 @@
+"""bulletins: turn written news into accessible spoken audio."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

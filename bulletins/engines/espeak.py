@@ -1,0 +1,160 @@
+"""The offline engine: eSpeak NG, loaded from the espeakng-loader wheel through ctypes."""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from functools import cache
+from typing import ClassVar
+
+import espeakng_loader
+
+from ..errors import EngineUnavailable, SynthesisError
+from ..model import Audio
+from ..voices import Profile
+from .base import EngineOptions, VoiceInfo
+
+# Values from espeak-ng's speak_lib.h.
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_CHARS_UTF8 = 1
+_PARAM_RATE = 1
+_EE_OK = 0
+
+_Callback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
+# eSpeak NG keeps its state in C globals and crashes when two threads enter it, so
+# every call in this process goes through this lock. Parallel synthesis uses processes.
+_LOCK = threading.Lock()
+
+
+class _Voice(ctypes.Structure):
+    _fields_ = [  # noqa: RUF012 (ctypes declares fields as a class attribute)
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_char_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
+class _Library:
+    """The process's one initialised eSpeak NG; use only while holding ``_LOCK``."""
+
+    def __init__(self) -> None:
+        try:
+            lib = ctypes.CDLL(espeakng_loader.get_library_path())
+            data_path = espeakng_loader.get_data_path()
+        except (OSError, RuntimeError) as exc:
+            raise EngineUnavailable(f"eSpeak NG cannot be loaded: {exc}. Probable cause: espeakng-loader is not installed for this platform") from exc
+        lib.espeak_Initialize.restype = ctypes.c_int
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_Info.restype = ctypes.c_char_p
+        lib.espeak_Info.argtypes = [ctypes.c_void_p]
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
+            ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+        ]
+        lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
+        # The data path is passed explicitly: the wheel's data is not where a
+        # system eSpeak NG would look for it.
+        rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), 0)
+        if rate <= 0:
+            raise EngineUnavailable(f"eSpeak NG failed to initialise with data at {data_path}")
+        self.lib = lib
+        self.sample_rate: int = rate
+        self.version: str = (lib.espeak_Info(None) or b"").decode()
+        self._chunks: list[bytes] = []
+        # Kept on the instance: ctypes must hold the callback alive as long as C may call it.
+        self._callback = _Callback(self._collect)
+        lib.espeak_SetSynthCallback(self._callback)
+
+    def _collect(self, wav: ctypes._Pointer[ctypes.c_short], count: int, _events: int) -> int:
+        if count > 0:
+            self._chunks.append(ctypes.string_at(wav, count * 2))
+        return 0
+
+    def voices(self) -> list[tuple[str, str, str]]:
+        """(language, identifier, name) of every voice."""
+        found = []
+        entries = self.lib.espeak_ListVoices(None)
+        index = 0
+        while entries[index]:
+            voice = entries[index].contents
+            # ``languages`` is a list of (priority byte, name, NUL), ending with a NUL.
+            language = (voice.languages or b"\x00x")[1:].split(b"\x00")[0].decode()
+            found.append((language, (voice.identifier or b"").decode(), (voice.name or b"").decode()))
+            index += 1
+        return found
+
+    def speak(self, text: str, voice: str, rate_wpm: int) -> bytes:
+        if self.lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
+            raise SynthesisError(f"eSpeak NG has no voice '{voice}' (see 'bulletins voices')")
+        self.lib.espeak_SetParameter(_PARAM_RATE, rate_wpm, 0)
+        data = text.encode("utf-8")
+        self._chunks = []
+        status = self.lib.espeak_Synth(data, len(data) + 1, 0, 0, 0, _CHARS_UTF8, None, None)
+        self.lib.espeak_Synchronize()
+        if status != _EE_OK:
+            raise SynthesisError(f"eSpeak NG failed (status {status}) on: {text[:60]}")
+        return b"".join(self._chunks)
+
+
+@cache
+def _library() -> _Library:
+    """Load and initialise eSpeak NG once per process, on first use."""
+    with _LOCK:
+        return _Library()
+
+
+class EspeakEngine:
+    """eSpeak NG: offline, fast, every language it has, robotic but clear."""
+
+    name: ClassVar[str] = "espeak"
+    # eSpeak NG has no length limit; a sentence per call keeps its intonation whole,
+    # and this bound only splits the rare run-on paragraph without punctuation.
+    max_chars: ClassVar[int] = 600
+    offline: ClassVar[bool] = True
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        self._options = options or EngineOptions()
+
+    def version(self) -> str:
+        return f"espeak-ng {_library().version}"
+
+    def _voice_names(self) -> set[str]:
+        names = set()
+        for language, identifier, _name in _library().voices():
+            names.update({language.lower(), identifier.lower(), identifier.rsplit("/", 1)[-1].lower()})
+        return names
+
+    def speaks(self, profile: Profile) -> bool:
+        try:
+            return bool(profile.espeak_voice) and profile.espeak_voice.lower() in self._voice_names()  # type: ignore[union-attr]
+        except EngineUnavailable:
+            return False
+
+    def check(self) -> None:
+        _library()
+
+    def synthesize(self, text: str, profile: Profile) -> Audio:
+        if not profile.espeak_voice:
+            raise SynthesisError(f"the {profile.english_name} profile names no eSpeak NG voice")
+        library = _library()
+        with _LOCK:
+            pcm = library.speak(text, profile.espeak_voice, profile.rate_wpm)
+        return Audio(pcm=pcm, sample_rate=library.sample_rate)
+
+    def voices(self) -> list[VoiceInfo]:
+        return [
+            VoiceInfo(self.name, language, identifier, name)
+            for language, identifier, name in sorted(_library().voices())
+        ]

@@ -1,0 +1,35 @@
+"""The exceptions bulletins raises: one base class, one subclass per stage."""
+
+from __future__ import annotations
+
+
+class BulletinsError(Exception):
+    """Base class of every error bulletins raises on purpose."""
+
+
+class ContentError(BulletinsError, ValueError):
+    """An article file cannot be read as an article (encoding, binary, empty...)."""
+
+
+class LanguageError(BulletinsError, ValueError):
+    """An article's language cannot be told, or no voice can speak it."""
+
+
+class VoiceError(BulletinsError, ValueError):
+    """A voice profile is malformed or names something that does not exist."""
+
+
+class EngineUnavailable(BulletinsError, RuntimeError):
+    """A speech engine cannot be used here (missing library, unreachable service)."""
+
+
+class SynthesisError(BulletinsError, RuntimeError):
+    """A speech engine failed to speak a piece of text."""
+
+
+class AudioError(BulletinsError, RuntimeError):
+    """Decoding, mixing or encoding audio failed."""
+
+
+class ConfigError(BulletinsError, ValueError):
+    """A setting (command-line option, environment variable or config file) is invalid."""

@@ -1,0 +1,117 @@
+"""The values that flow through the pipeline: article → script → clips → episode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article file, read and cleaned, ready to be spoken."""
+
+    path: Path
+    """The file it was read from."""
+    stem: str
+    """The name shared by translations of the same article (``assembly`` for ``assembly.it.txt``)."""
+    headline: str
+    paragraphs: tuple[str, ...]
+    """Body paragraphs, in order, each on one line, page debris removed."""
+    language: str | None = None
+    """ISO 639-1 code; None until declared or identified."""
+    language_source: str = ""
+    """Where the language came from: ``file name``, ``front matter`` or ``detected``."""
+    date: str | None = None
+    """ISO 8601 date (or year-month) of publication, when known."""
+    author: str | None = None
+    summary: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The headline and the body as plain text, paragraphs separated by blank lines."""
+        return "\n\n".join((self.headline, *self.paragraphs))
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A folder of articles published together."""
+
+    slug: str
+    """Safe ASCII name used for output folders and files."""
+    title: str
+    date: str | None
+    path: Path
+    articles: tuple[Article, ...] = ()
+
+
+class SegmentKind(str, Enum):
+    """What a piece of speech is, which decides the pause that follows it."""
+
+    HEADLINE = "headline"
+    SENTENCE = "sentence"
+    CLAUSE = "clause"
+    """Part of a sentence too long for the engine; a sentence ends with its last clause."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of text spoken in one engine call."""
+
+    text: str
+    """The text as written, for tags and transcripts."""
+    spoken: str
+    """The text as handed to the engine (markup removed, links shortened)."""
+    kind: SegmentKind
+    article: int
+    """Index of the article in its episode."""
+    paragraph: int
+    """Index of the paragraph in its article; -1 for the headline."""
+    sentence: int
+    """Index of the sentence in its article; clauses of one sentence share it."""
+    pause_after_ms: int
+    """Silence that follows this segment in the bulletin."""
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Mono 16-bit little-endian PCM."""
+
+    pcm: bytes = field(repr=False)
+    sample_rate: int
+
+    @property
+    def duration_ms(self) -> float:
+        return len(self.pcm) / 2 / self.sample_rate * 1000
+
+
+@dataclass(frozen=True)
+class Clip:
+    """The audio an engine made for one segment."""
+
+    segment: Segment
+    audio: Audio
+    engine: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A span of the bulletin, one per article."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One bulletin: the articles of one edition in one language, as written to disk."""
+
+    edition: Edition
+    language: str
+    articles: tuple[Article, ...]
+    path: Path
+    duration_ms: int
+    chapters: tuple[Chapter, ...]
+    engine: str
+    spoken_text: str

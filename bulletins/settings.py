@@ -1,0 +1,143 @@
+"""Settings: one frozen value, resolved once from every place a setting can come from.
+
+Precedence, highest first: command-line option > environment variable
+(``BULLETINS_<NAME>``) > config file (``bulletins.toml``) > default. Per-language
+choices (voices, rate, pauses) live in the voice profiles, below all of these.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+CONFIG_NAME = "bulletins.toml"
+ENV_PREFIX = "BULLETINS_"
+# MP3 (MPEG-1 Layer III) allows only these bitrates for 32 to 48 kHz audio.
+MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+MP3_RATES = (32000, 44100, 48000)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a build needs to know besides the content and the profiles."""
+
+    content_dir: Path = Path("content")
+    """Folder of editions (or one edition's folder)."""
+    out_dir: Path = Path("audio")
+    """Where bulletins are written."""
+    engine: str = "auto"
+    """An engine name, or ``auto``: each profile's preferred engine that is usable here."""
+    voices_dirs: tuple[Path, ...] = ()
+    """Folders of voice profiles that override the built-in ones."""
+    bitrate: int = 96
+    """MP3 bitrate in kb/s: 96 kb/s mono is transparent for speech."""
+    sample_rate: int = 44100
+    bulletin: str = "News bulletin"
+    """The series name: the album tag, and later the feed's title."""
+    publisher: str = "bulletins"
+    """Who publishes the bulletins: the artist and publisher tags."""
+    min_confidence: float = 0.5
+    """Lowest language-detection confidence accepted without a declared language."""
+    max_article_bytes: int = 1_000_000
+    timeout: float = 20.0
+    """Seconds before any network request is abandoned."""
+    gtts_endpoint: str | None = None
+    """Base URL used instead of Google's (a proxy or a local fake)."""
+
+
+def _convert(name: str, raw: Any, where: str) -> Any:
+    default = getattr(Settings(), name)
+    try:
+        if name == "voices_dirs":
+            items = raw.split(os.pathsep) if isinstance(raw, str) else list(raw)
+            return tuple(Path(item) for item in items if str(item))
+        if isinstance(default, Path):
+            return Path(raw)
+        if isinstance(default, bool):
+            raise TypeError
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        return None if raw in (None, "") else str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: '{name}' has an invalid value {raw!r}") from exc
+
+
+def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
+    if settings.engine != "auto" and settings.engine not in engines:
+        raise ConfigError(f"unknown engine '{settings.engine}' (choose auto, {', '.join(engines)})")
+    if settings.bitrate not in MP3_BITRATES:
+        raise ConfigError(f"bitrate {settings.bitrate} kb/s is not an MP3 bitrate ({', '.join(map(str, MP3_BITRATES))})")
+    if settings.sample_rate not in MP3_RATES:
+        raise ConfigError(f"sample rate {settings.sample_rate} Hz is not one of {MP3_RATES}")
+    if not 0 <= settings.min_confidence <= 1:
+        raise ConfigError(f"min_confidence must be between 0 and 1, not {settings.min_confidence}")
+    if settings.gtts_endpoint and not re.match(r"^https?://", settings.gtts_endpoint):
+        raise ConfigError(f"gtts_endpoint must be an http(s) URL, not {settings.gtts_endpoint!r}")
+    return settings
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """Read a ``bulletins.toml`` file.
+
+    Raises:
+        ConfigError: it is unreadable, not TOML, or names an unknown setting.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: is not valid TOML: {exc}") from exc
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    return data
+
+
+def resolve(
+    options: Mapping[str, Any],
+    environ: Mapping[str, str],
+    config_path: Path | None = None,
+    engines: tuple[str, ...] = (),
+) -> Settings:
+    """Resolve every setting by the documented precedence.
+
+    Args:
+        options: command-line values; None means "not given".
+        environ: the environment (``os.environ``).
+        config_path: an explicit config file; else ``$BULLETINS_CONFIG``, else
+            ``bulletins.toml`` in the content folder when there is one.
+        engines: known engine names, to validate ``engine``.
+
+    Raises:
+        ConfigError: a value is invalid; the message says which and where it came from.
+    """
+    explicit = config_path or (Path(environ[ENV_PREFIX + "CONFIG"]) if environ.get(ENV_PREFIX + "CONFIG") else None)
+    content_dir = options.get("content_dir") or environ.get(ENV_PREFIX + "CONTENT_DIR") or Settings.content_dir
+    config: dict[str, Any] = {}
+    where = "config"
+    if explicit is not None:
+        config, where = read_config(explicit), str(explicit)
+    elif (Path(content_dir) / CONFIG_NAME).is_file():
+        path = Path(content_dir) / CONFIG_NAME
+        config, where = read_config(path), str(path)
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        env_name = ENV_PREFIX + field.name.upper()
+        if options.get(field.name) is not None:
+            values[field.name] = _convert(field.name, options[field.name], "option")
+        elif environ.get(env_name):
+            values[field.name] = _convert(field.name, environ[env_name], env_name)
+        elif field.name in config:
+            values[field.name] = _convert(field.name, config[field.name], where)
+    return _validate(Settings(**values), engines)

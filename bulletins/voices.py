@@ -1,0 +1,163 @@
+"""Voice profiles: how each language is spoken (engines, voices, rate, pauses, phrases).
+
+A profile is a TOML file named for its language (``voices/it.toml``). Profiles in a
+user's folders override the ones shipped with bulletins; a language with no profile
+gets :func:`default_profile`, which works wherever an engine speaks the language.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import VoiceError
+from .language import english_name, iso639_2
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silences, in milliseconds, after each kind of speech.
+
+    Defaults follow broadcast news pacing: a breath between clauses, a short beat
+    between sentences, a longer one between paragraphs, and a clear gap after a
+    headline and between articles so a listener hears where one story ends.
+    """
+
+    clause: int = 250
+    sentence: int = 450
+    paragraph: int = 850
+    headline: int = 1000
+    article: int = 1800
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one language is spoken."""
+
+    language: str
+    """ISO 639-1 code."""
+    name: str
+    """The language's name in itself (``Italiano``)."""
+    english_name: str
+    iso639_2: str
+    """Three-letter code for ID3's TLAN frame."""
+    engines: tuple[str, ...] = ("gtts", "espeak")
+    """Engines in order of preference."""
+    rate_wpm: int = 160
+    """Target speaking rate, in words per minute."""
+    gtts_lang: str | None = None
+    gtts_tld: str = "com"
+    espeak_voice: str | None = None
+    pauses: Pauses = field(default_factory=Pauses)
+    phrases: Mapping[str, str] = field(default_factory=dict)
+    """Phrases spoken around articles, keyed by role (``before_article``...)."""
+    abbreviations: tuple[str, ...] = ()
+    """Words ending in a full stop that never end a sentence (``Dott.``, ``n.``)."""
+    debris: tuple[str, ...] = ()
+    """Web page labels that are not read aloud when they end an article."""
+    source: Path | None = None
+    """The file the profile was read from; None for a default profile."""
+
+
+def default_profile(language: str) -> Profile:
+    """A profile for a language without a file: its own code for every engine."""
+    return Profile(
+        language=language,
+        name=english_name(language),
+        english_name=english_name(language),
+        iso639_2=iso639_2(language),
+        gtts_lang=language,
+        espeak_voice=language,
+    )
+
+
+def builtin_voices_dir() -> Path:
+    """The profiles shipped with bulletins (inside the wheel, or the source tree)."""
+    packaged = Path(__file__).parent / "voices"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "voices"
+
+
+_PROFILE_KEYS = frozenset(
+    {"language", "name", "english_name", "iso639_2", "engines", "rate"}
+    | {"gtts", "espeak", "pauses", "phrases", "segmenting"}
+)
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], path: Path, key: str) -> Any:
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise VoiceError(f"{path}: '{key}' must be {names}, not {value!r}")
+    return value
+
+
+def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
+    """Build a profile from a parsed TOML document.
+
+    Raises:
+        VoiceError: a key is missing, unknown or of the wrong type; the message names it.
+    """
+    language = _expect(data.get("language", path.stem), str, path, "language").lower()
+    unknown = sorted(set(data) - _PROFILE_KEYS)
+    if unknown:
+        raise VoiceError(f"{path}: unknown key(s) {', '.join(unknown)}")
+    pauses_data = _expect(data.get("pauses", {}), dict, path, "pauses")
+    pause_names = {f.name for f in fields(Pauses)}
+    for key, value in pauses_data.items():
+        if key not in pause_names:
+            raise VoiceError(f"{path}: unknown pause '{key}' (known: {', '.join(sorted(pause_names))})")
+        if _expect(value, int, path, f"pauses.{key}") < 0:
+            raise VoiceError(f"{path}: 'pauses.{key}' must not be negative")
+    gtts = _expect(data.get("gtts", {}), dict, path, "gtts")
+    espeak = _expect(data.get("espeak", {}), dict, path, "espeak")
+    segmenting = _expect(data.get("segmenting", {}), dict, path, "segmenting")
+    phrases = _expect(data.get("phrases", {}), dict, path, "phrases")
+    engines = _expect(data.get("engines", ["gtts", "espeak"]), list, path, "engines")
+    rate = _expect(data.get("rate", 160), int, path, "rate")
+    if not 80 <= rate <= 400:
+        raise VoiceError(f"{path}: 'rate' is words per minute, from 80 to 400; got {rate}")
+    return Profile(
+        language=language,
+        name=_expect(data.get("name", english_name(language)), str, path, "name"),
+        english_name=_expect(data.get("english_name", english_name(language)), str, path, "english_name"),
+        iso639_2=_expect(data.get("iso639_2", iso639_2(language)), str, path, "iso639_2"),
+        engines=tuple(_expect(e, str, path, "engines") for e in engines),
+        rate_wpm=rate,
+        gtts_lang=_expect(gtts.get("lang", language), str, path, "gtts.lang"),
+        gtts_tld=_expect(gtts.get("tld", "com"), str, path, "gtts.tld"),
+        espeak_voice=_expect(espeak.get("voice", language), str, path, "espeak.voice"),
+        pauses=Pauses(**pauses_data),
+        phrases={str(k): _expect(v, str, path, f"phrases.{k}") for k, v in phrases.items()},
+        abbreviations=tuple(
+            _expect(a, str, path, "segmenting.abbreviations") for a in segmenting.get("abbreviations", [])
+        ),
+        debris=tuple(_expect(d, str, path, "segmenting.debris") for d in segmenting.get("debris", [])),
+        source=path,
+    )
+
+
+def load_profiles(folders: Iterable[Path]) -> dict[str, Profile]:
+    """Read every ``*.toml`` profile; a language's first profile in folder order wins.
+
+    Raises:
+        VoiceError: a profile file is not valid TOML or not a valid profile.
+    """
+    profiles: dict[str, Profile] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            raise VoiceError(f"{folder}: voices folder does not exist")
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise VoiceError(f"{path}: is not valid TOML: {exc}") from exc
+            profile = parse_profile(data, path)
+            profiles.setdefault(profile.language, profile)
+    return profiles
+
+
+def profile_for(language: str, profiles: Mapping[str, Profile]) -> Profile:
+    """The profile of a language, or the default one when no file describes it."""
+    return profiles.get(language) or default_profile(language)
