@@ -176,7 +176,7 @@ class _Pipeline:
         if not clips:
             return
         path = bulletin_path(self.settings.out_dir, edition.slug, code)
-        episode = write_episode(edition, profile, spoken, clips, path, self.settings, engine.name)
+        episode = write_episode(edition, profile, spoken, clips, path, self.settings, engine)
         self.report.episodes.append(episode)
 
 
@@ -187,7 +187,7 @@ def write_episode(
     clips: Sequence[Clip],
     path: Path,
     settings: Settings,
-    engine: str,
+    engine: Engine,
 ) -> Episode:
     """Mix, encode and tag one bulletin, replacing ``path`` only once it is complete."""
     mix = mixing.mix(clips)
@@ -210,6 +210,7 @@ def write_episode(
                 spoken_text=spoken_text,
                 chapters=chapters,
                 date=edition.date or next((a.date for a in articles if a.date), None),
+                voice=engine.describe(profile),
             ),
         )
     return Episode(
@@ -219,7 +220,8 @@ def write_episode(
         path=path,
         duration_ms=mix.duration_ms,
         chapters=chapters,
-        engine=engine,
+        engine=engine.name,
+        voice=engine.describe(profile),
         spoken_text=spoken_text,
     )
 
@@ -266,4 +268,4 @@ def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
     script = segment.article_script(article, 0, profile, engine.max_chars)
     clips = synthesis.speak(script, engine, profile)
     edition = Edition(slug="say", title=paragraphs[0][:80], date=None, path=Path("."))
-    return write_episode(edition, profile, [article], clips, path, settings, engine.name)
+    return write_episode(edition, profile, [article], clips, path, settings, engine)

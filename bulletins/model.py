@@ -114,4 +114,6 @@ class Episode:
     duration_ms: int
     chapters: tuple[Chapter, ...]
     engine: str
+    voice: str
+    """The engine and voice that spoke it, as the tags say."""
     spoken_text: str

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mutagen.id3 import (
-    CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TPUB, USLT, CTOCFlags, Encoding,
+    CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TPUB, TXXX, USLT, CTOCFlags, Encoding,
 )
 
 from .model import Chapter
 
+VOICE_TAG = "bulletins:voice"
+"""TXXX description of the frame naming the engine and voice that spoke a bulletin."""
 # In CHAP frames, 0xFFFFFFFF means "no byte offset": players seek by time.
 _NO_OFFSET = 0xFFFFFFFF
 
@@ -36,6 +38,8 @@ class TagInfo:
     spoken_text: str
     chapters: Sequence[Chapter]
     date: str | None = None
+    voice: str | None = None
+    """The engine and voice that spoke it."""
 
 
 def _text(frame: type, value: str) -> object:
@@ -51,6 +55,8 @@ def write_tags(path: Path, info: TagInfo) -> None:
     tag.add(_text(TALB, info.album))
     tag.add(_text(TLAN, info.language))
     tag.add(_text(TCON, "Speech"))
+    if info.voice:
+        tag.add(TXXX(encoding=Encoding.UTF8, desc=VOICE_TAG, text=[info.voice]))
     if info.date:
         tag.add(_text(TDRC, info.date))
     tag.add(COMM(encoding=Encoding.UTF8, lang=info.language, desc="", text=[info.description]))

@@ -45,6 +45,10 @@ class Engine(Protocol):
         """Whether this engine has a voice for the profile's language (no network)."""
         ...
 
+    def describe(self, profile: Profile) -> str:
+        """The engine and voice that speak this profile, for tags and summaries."""
+        ...
+
     def check(self) -> None:
         """Raise EngineUnavailable when the engine cannot be used right now."""
         ...

@@ -95,9 +95,20 @@ class _Library:
             index += 1
         return found
 
+    def identifier(self, voice: str) -> str | None:
+        """The voice file that a language code (``en-gb``), identifier or name refers to."""
+        wanted = voice.lower()
+        for language, identifier, name in self.voices():
+            if wanted in (language.lower(), identifier.lower(), identifier.rsplit("/", 1)[-1].lower(), name.lower()):
+                return identifier
+        return None
+
     def speak(self, text: str, voice: str, rate_wpm: int) -> bytes:
-        if self.lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
-            raise SynthesisError(f"eSpeak NG has no voice '{voice}' (see 'bulletins voices')")
+        # Voices are selected by file: espeak_SetVoiceByName knows "en-us" (a file)
+        # but not "en-gb" (a language of the file "gmw/en").
+        identifier = self.identifier(voice)
+        if identifier is None or self.lib.espeak_SetVoiceByName(identifier.encode()) != _EE_OK:
+            raise SynthesisError(f"eSpeak NG has no voice '{voice}' (see 'bulletins voices --all')")
         self.lib.espeak_SetParameter(_PARAM_RATE, rate_wpm, 0)
         data = text.encode("utf-8")
         self._chunks = []
@@ -130,17 +141,18 @@ class EspeakEngine:
     def version(self) -> str:
         return f"espeak-ng {_library().version}"
 
-    def _voice_names(self) -> set[str]:
-        names = set()
-        for language, identifier, _name in _library().voices():
-            names.update({language.lower(), identifier.lower(), identifier.rsplit("/", 1)[-1].lower()})
-        return names
-
     def speaks(self, profile: Profile) -> bool:
+        if not profile.espeak_voice:
+            return False
         try:
-            return bool(profile.espeak_voice) and profile.espeak_voice.lower() in self._voice_names()  # type: ignore[union-attr]
+            library = _library()
         except EngineUnavailable:
             return False
+        with _LOCK:
+            return library.identifier(profile.espeak_voice) is not None
+
+    def describe(self, profile: Profile) -> str:
+        return f"eSpeak NG {_library().version}, voice {profile.espeak_voice}"
 
     def check(self) -> None:
         _library()
@@ -154,7 +166,10 @@ class EspeakEngine:
         return Audio(pcm=pcm, sample_rate=library.sample_rate)
 
     def voices(self) -> list[VoiceInfo]:
+        library = _library()
+        with _LOCK:
+            found = library.voices()
         return [
             VoiceInfo(self.name, language, identifier, name)
-            for language, identifier, name in sorted(_library().voices())
+            for language, identifier, name in sorted(found)
         ]

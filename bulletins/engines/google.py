@@ -61,6 +61,9 @@ class GoogleEngine:
     def speaks(self, profile: Profile) -> bool:
         return bool(profile.gtts_lang) and profile.gtts_lang in _languages()
 
+    def describe(self, profile: Profile) -> str:
+        return f"Google Translate voice {profile.gtts_lang} ({profile.gtts_tld}), via gTTS {gtts_version}"
+
     def check(self) -> None:
         url = self.url("com")
         try:

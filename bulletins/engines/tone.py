@@ -48,6 +48,9 @@ class ToneEngine:
     def speaks(self, profile: Profile) -> bool:
         return True
 
+    def describe(self, profile: Profile) -> str:
+        return f"test tones, period {tone_period(profile.language)} samples"
+
     def check(self) -> None:
         return None
 

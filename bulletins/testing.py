@@ -1,0 +1,172 @@
+"""Test doubles shipped with bulletins, for its own tests and for users checking their setups.
+
+- The ``tone`` engine (:class:`bulletins.engines.tone.ToneEngine`) speaks without speech.
+- :class:`FakeGoogle` is a local stand-in for Google's speech endpoint: it speaks the
+  real batchexecute protocol on loopback and answers with real MP3 audio, and can be
+  told to fail the way the real service does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import urllib.parse
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from types import TracebackType
+
+from .codec import encode_mp3
+from .engines.google import RPC_PATH
+from .engines.tone import ToneEngine
+from .voices import default_profile
+
+__all__ = ["FakeGoogle", "Reply", "ToneEngine"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer of the fake: a status, headers, and whether it carries audio."""
+
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+    audio: bool = True
+    delay_s: float = 0.0
+    """Wait this long before answering (longer than a client's timeout: a timeout)."""
+
+
+@dataclass
+class Request:
+    """What the fake received: the text and language of one synthesis request."""
+
+    text: str
+    lang: str
+    speed: object
+
+
+@dataclass
+class _State:
+    replies: deque[Reply] = field(default_factory=deque)
+    requests: list[Request] = field(default_factory=list)
+    latency_s: float = 0.0
+    in_flight: int = 0
+    peak_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    mp3_cache: dict[int, bytes] = field(default_factory=dict)
+
+
+def _mp3_for(text: str, state: _State) -> bytes:
+    """Real MP3 audio as long as the text would take to say: 24 kHz mono, like Google's."""
+    words = max(1, len(text.split()))
+    with state.lock:
+        cached = state.mp3_cache.get(words)
+    if cached is not None:
+        return cached
+    audio = ToneEngine().synthesize(text, default_profile("en"))
+    with TemporaryDirectory() as folder:
+        path = Path(folder) / "clip.mp3"
+        encode_mp3([audio.pcm], audio.sample_rate, path, bitrate="32k", output_rate=24000)
+        data = path.read_bytes()
+    with state.lock:
+        state.mp3_cache[words] = data
+    return data
+
+
+def batchexecute_body(mp3: bytes | None) -> bytes:
+    """A batchexecute response as Google sends it: an XSSI guard, then length-prefixed JSON."""
+    payload = json.dumps([base64.b64encode(mp3).decode()]) if mp3 is not None else "null"
+    compact = (",", ":")
+    envelope = json.dumps([["wrb.fr", "jQ1olc", payload, None, None, None, "generic"], ["di", 42]], separators=compact)
+    tail = json.dumps([["e", 4, None, None, len(envelope)]], separators=compact)
+    return f")]}}'\n\n{len(envelope)}\n{envelope}\n{len(tail)}\n{tail}\n".encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+        return None
+
+    def do_HEAD(self) -> None:
+        self.send_response(405)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        state = self.server.state
+        length = int(self.headers.get("Content-Length", 0))
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        rpc = json.loads(form["f.req"][0])
+        text, lang, speed, _ = json.loads(rpc[0][0][1])
+        with state.lock:
+            state.requests.append(Request(text=text, lang=lang, speed=speed))
+            reply = state.replies.popleft() if state.replies else Reply()
+            state.in_flight += 1
+            state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
+        try:
+            time.sleep(state.latency_s + reply.delay_s)
+            body = batchexecute_body(_mp3_for(text, state) if reply.audio else None)
+            if self.path != RPC_PATH:
+                reply, body = Reply(status=404), b"Not Found"
+            self.send_response(reply.status)
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test): nothing to answer
+        finally:
+            with state.lock:
+                state.in_flight -= 1
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    state: _State
+
+
+class FakeGoogle:
+    """Google's speech endpoint on 127.0.0.1, for tests: ``with FakeGoogle() as fake: fake.url``.
+
+    Answers succeed with audio unless replies are scripted with :meth:`reply`.
+    """
+
+    def __init__(self, latency_s: float = 0.0) -> None:
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.state = _State(latency_s=latency_s)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The base URL to give bulletins as ``gtts_endpoint``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def requests(self) -> list[Request]:
+        return list(self._server.state.requests)
+
+    @property
+    def peak_in_flight(self) -> int:
+        return self._server.state.peak_in_flight
+
+    def reply(self, *replies: Reply) -> None:
+        """Answer the next requests with these replies, in order, then succeed again."""
+        with self._server.state.lock:
+            self._server.state.replies.extend(replies)
+
+    def __enter__(self) -> FakeGoogle:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,86 @@
+"""Shared fixtures: the sample edition in a temporary folder, the CLI runner, audio measures."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bulletins.codec import decode
+from bulletins.model import Audio
+from bulletins.testing import FakeGoogle
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_EDITION = REPO / "content" / "2026-05-community-safety-assembly"
+SEEDS = {"it": SAMPLE_EDITION / "community-safety-assembly.it.txt", "ar": SAMPLE_EDITION / "community-safety-assembly.ar.txt"}
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A copy of the repository's content folder (the sample edition and its settings)."""
+    target = tmp_path / "content"
+    shutil.copytree(REPO / "content", target)
+    return target
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def fake_google() -> Iterator[FakeGoogle]:
+    with FakeGoogle() as fake:
+        yield fake
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see only the settings they give: no BULLETINS_* from the developer's shell."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("BULLETINS_"):
+            monkeypatch.delenv(name)
+
+
+def read_audio(path: Path, sample_rate: int = 44100) -> Audio:
+    """Decode an MP3 as a player would, to mono PCM."""
+    return decode(path.read_bytes(), sample_rate)
+
+
+def silent_runs(audio: Audio, min_ms: int = 100, threshold: int = 300) -> list[tuple[float, float]]:
+    """(start, end) in ms of every stretch of at least ``min_ms`` quieter than ``threshold``.
+
+    Measured on 5 ms windows of peak amplitude; 300 of 32767 is about -40 dBFS.
+    """
+    import array
+
+    samples = array.array("h")
+    samples.frombytes(audio.pcm)
+    window = audio.sample_rate // 200
+    runs: list[tuple[float, float]] = []
+    start: int | None = None
+    for index in range(0, len(samples), window):
+        chunk = samples[index : index + window]
+        quiet = max(abs(min(chunk)), max(chunk)) < threshold
+        if quiet and start is None:
+            start = index
+        elif not quiet and start is not None:
+            if (index - start) * 1000 / audio.sample_rate >= min_ms:
+                runs.append((start * 1000 / audio.sample_rate, index * 1000 / audio.sample_rate))
+            start = None
+    return runs
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    """Write an article fixture, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return path

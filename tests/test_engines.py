@@ -1,0 +1,103 @@
+"""Engines: eSpeak NG offline, Google's voice against a loopback fake, and the tone engine."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from bulletins.engines import ENGINES, EngineOptions
+from bulletins.engines.espeak import EspeakEngine
+from bulletins.engines.google import GoogleEngine
+from bulletins.engines.tone import ToneEngine
+from bulletins.errors import EngineUnavailable, SynthesisError
+from bulletins.testing import FakeGoogle, Reply
+from bulletins.voices import builtin_voices_dir, default_profile, load_profiles
+
+PROFILES = load_profiles([builtin_voices_dir()])
+
+
+def test_registry_names_every_engine() -> None:
+    """The registry maps each engine's name to its class."""
+    assert {name: engine.name for name, engine in ENGINES.items()} == {"espeak": "espeak", "gtts": "gtts", "tone": "tone"}
+
+
+@pytest.mark.parametrize("language", ["it", "ar", "en"])
+def test_espeak_speaks_each_shipped_language(language: str) -> None:
+    """eSpeak NG from the wheel speaks each profile's language at its own sample rate."""
+    engine = EspeakEngine()
+    assert engine.speaks(PROFILES[language])
+    audio = engine.synthesize({"it": "Buongiorno a tutti.", "ar": "صباح الخير للجميع.", "en": "Good morning, everyone."}[language], PROFILES[language])
+    assert audio.sample_rate == 22050
+    assert 500 < audio.duration_ms < 5000
+    assert max(abs(int.from_bytes(audio.pcm[i : i + 2], "little", signed=True)) for i in range(0, len(audio.pcm), 2)) > 1000
+
+
+def test_espeak_voices_differ_by_language() -> None:
+    """The same letters spoken by the Italian and the English voice give different audio."""
+    engine = EspeakEngine()
+    assert engine.synthesize("Alberto", PROFILES["it"]).pcm != engine.synthesize("Alberto", PROFILES["en"]).pcm
+
+
+def test_espeak_unknown_voice() -> None:
+    """A profile naming a voice eSpeak NG lacks is not spoken, and says so."""
+    profile = default_profile("zu")
+    engine = EspeakEngine()
+    assert not engine.speaks(profile)
+    with pytest.raises(SynthesisError, match="eSpeak NG has no voice 'zu'"):
+        engine.synthesize("Sawubona", profile)
+
+
+def test_tone_engine_is_deterministic() -> None:
+    """The test engine gives the same samples for the same text, longer for longer text."""
+    engine = ToneEngine()
+    first = engine.synthesize("one two three", PROFILES["it"])
+    assert first == engine.synthesize("one two three", PROFILES["it"])
+    assert engine.synthesize("one two three four five six", PROFILES["it"]).duration_ms > first.duration_ms
+
+
+def google(fake: FakeGoogle, timeout: float = 2.0) -> GoogleEngine:
+    return GoogleEngine(EngineOptions(gtts_endpoint=fake.url, timeout_s=timeout))
+
+
+def test_google_speaks_through_the_real_protocol(fake_google: FakeGoogle) -> None:
+    """A sentence goes out as one batchexecute request in the profile's language and comes back as audio."""
+    audio = google(fake_google).synthesize("Buongiorno a tutti, benvenuti.", PROFILES["it"])
+    assert [(r.text, r.lang) for r in fake_google.requests] == [("Buongiorno a tutti, benvenuti.", "it")]
+    assert audio.sample_rate == 24000
+    assert 1000 < audio.duration_ms < 3000
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (Reply(status=500), "answered 500"),
+        (Reply(status=429, headers=(("Retry-After", "1"),)), "answered 429"),
+        (Reply(audio=False), "answered with no audio"),
+        (Reply(delay_s=1.5), "could not be reached"),
+    ],
+)
+def test_google_failures_are_synthesis_errors(fake_google: FakeGoogle, reply: Reply, message: str) -> None:
+    """Errors, empty answers and timeouts become one clear SynthesisError."""
+    fake_google.reply(reply)
+    with pytest.raises(SynthesisError, match=message):
+        google(fake_google, timeout=0.5).synthesize("Buongiorno.", PROFILES["it"])
+
+
+def test_google_connection_refused() -> None:
+    """A closed port is reported as unreachable, by check() and by synthesize()."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    engine = GoogleEngine(EngineOptions(gtts_endpoint=f"http://127.0.0.1:{port}", timeout_s=1))
+    with pytest.raises(EngineUnavailable, match="not reachable"):
+        engine.check()
+    with pytest.raises(SynthesisError, match="could not be reached"):
+        engine.synthesize("Buongiorno.", PROFILES["it"])
+
+
+def test_google_languages_are_known_offline() -> None:
+    """Whether Google speaks a language is known without asking the network."""
+    engine = GoogleEngine()
+    assert engine.speaks(PROFILES["ar"]) and engine.speaks(PROFILES["it"])
+    assert not engine.speaks(default_profile("zu"))

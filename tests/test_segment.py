@@ -1,0 +1,118 @@
+"""Segmenting: sentences per language, clause splits within an engine's limit, the script."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SEEDS
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bulletins.content import ReadOptions, read_article
+from bulletins.errors import ContentError
+from bulletins.language import detectable
+from bulletins.model import SegmentKind
+from bulletins.segment import article_script, sentences, speakable, split_long
+from bulletins.voices import builtin_voices_dir, load_profiles
+
+PROFILES = load_profiles([builtin_voices_dir()])
+IT = PROFILES["it"].abbreviations
+AR = PROFILES["ar"].abbreviations
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Il Dott. Rossi è arrivato. Poi è partito.", ["Il Dott. Rossi è arrivato.", "Poi è partito."]),
+        ("La Sig.ra Bianchi ha parlato. Tutti hanno applaudito.", ["La Sig.ra Bianchi ha parlato.", "Tutti hanno applaudito."]),
+        ("Vedi il bando n. 4 del comune. Scade domani.", ["Vedi il bando n. 4 del comune.", "Scade domani."]),
+        ("Il tasso è salito al 3.5 per cento. Un record.", ["Il tasso è salito al 3.5 per cento.", "Un record."]),
+        ("Il tasso è al 3,5 per cento. Stabile.", ["Il tasso è al 3,5 per cento.", "Stabile."]),
+        ("L'incontro è alle 10.30 in municipio. Ingresso libero.", ["L'incontro è alle 10.30 in municipio.", "Ingresso libero."]),
+        ("Ci sono mele, pere ecc. e altro ancora.", ["Ci sono mele, pere ecc. e altro ancora."]),
+        ("Davvero? Sì! Bene.", ["Davvero?", "Sì!", "Bene."]),
+    ],
+)
+def test_italian_sentences(text: str, expected: list[str]) -> None:
+    """Italian abbreviations, decimals and times do not end a sentence."""
+    assert sentences(text, "it", IT) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قال الرئيس، في بيان، إن الوضع جيد. ثم غادر.", ["قال الرئيس، في بيان، إن الوضع جيد.", "ثم غادر."]),
+        ("هل هذا صحيح؟ نعم؛ بالتأكيد!", ["هل هذا صحيح؟", "نعم؛ بالتأكيد!"]),
+        ("ذهب د. أحمد إلى ساري. ثم عاد.", ["ذهب د. أحمد إلى ساري.", "ثم عاد."]),
+        ("بلغت النسبة 3.5 في المئة. وهذا رقم قياسي.", ["بلغت النسبة 3.5 في المئة.", "وهذا رقم قياسي."]),
+    ],
+)
+def test_arabic_sentences(text: str, expected: list[str]) -> None:
+    """The Arabic comma and semicolon do not end a sentence; ؟ does; د. is a title."""
+    assert sentences(text, "ar", AR) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "limit", "chunks"),
+    [
+        ("Short sentence.", 100, ["Short sentence."]),
+        ("First clause, second clause; third clause.", 20, ["First clause,", "second clause;", "third clause."]),
+        ("الجملة الأولى، والجملة الثانية؛ والثالثة.", 20, ["الجملة الأولى،", "والجملة الثانية؛", "والثالثة."]),
+        ("one two three four five six", 10, ["one two", "three four", "five six"]),
+    ],
+)
+def test_split_long(sentence: str, limit: int, chunks: list[str]) -> None:
+    """Long sentences split at clause punctuation first, then between words."""
+    assert split_long(sentence, limit) == chunks
+
+
+def test_a_word_longer_than_the_limit_is_an_error() -> None:
+    """A word is never cut: one too long for the engine is an error."""
+    with pytest.raises(ContentError, match="longer than the voice's limit of 10"):
+        split_long("a verylongwordindeed b", 10)
+
+
+words = st.text(alphabet=st.sampled_from("abcdeèلمن"), min_size=1, max_size=10)
+punct = st.sampled_from(["", ",", ";", ":", "،", "؛", "."])
+sentence_strategy = st.lists(st.tuples(words, punct), min_size=1, max_size=60).map(
+    lambda pairs: " ".join(w + p for w, p in pairs)
+)
+
+
+@given(sentence_strategy, st.integers(min_value=12, max_value=120))
+def test_split_long_properties(sentence: str, limit: int) -> None:
+    """Chunks never exceed the limit, never cut a word, and join back to the sentence."""
+    chunks = split_long(sentence, limit)
+    assert all(0 < len(chunk) <= limit for chunk in chunks)
+    assert " ".join(chunks) == sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("Read <b>this</b> now.", "Read this now."),
+        ("See https://www.surrey-pcc.gov.uk/news/assembly for more.", "See surrey-pcc.gov.uk for more."),
+        ("Visit www.example.org.", "Visit example.org."),
+        ("Plain text.", "Plain text."),
+    ],
+)
+def test_speakable(text: str, spoken: str) -> None:
+    """Markup tags are not read; links are read as their site."""
+    assert speakable(text) == spoken
+
+
+@pytest.mark.parametrize("language", ["it", "ar"])
+def test_seed_script(language: str) -> None:
+    """A seed's script: the headline, then sentences; pauses as the profile says; within the limit."""
+    profile = PROFILES[language]
+    article = read_article(SEEDS[language], ReadOptions(debris=profile.debris), detectable)
+    script = article_script(article, 0, profile, 100)
+    headline = [s for s in script if s.paragraph == -1]
+    assert {s.kind for s in headline} == {SegmentKind.HEADLINE}
+    assert headline[-1].pause_after_ms == profile.pauses.headline
+    assert {s.pause_after_ms for s in headline[:-1]} <= {profile.pauses.clause}
+    assert script[-1].pause_after_ms == profile.pauses.article
+    assert all(len(s.spoken) <= 100 for s in script)
+    sentence_ends = [s for s in script[1:-1] if s.kind is SegmentKind.SENTENCE]
+    assert {s.pause_after_ms for s in sentence_ends} == {profile.pauses.sentence, profile.pauses.paragraph}
+    # Every word of the article is spoken, once, in order.
+    assert " ".join(s.spoken for s in script).split() == article.text.split()
