@@ -46,7 +46,9 @@ class Voicing:
 
     def __init__(self, settings: Settings, report: Report) -> None:
         self._choice = settings.engine
-        self._options = EngineOptions(timeout_s=settings.timeout, gtts_endpoint=settings.gtts_endpoint)
+        self._options = EngineOptions(
+            timeout_s=settings.timeout, gtts_endpoint=settings.gtts_endpoint
+        )
         self._engines: dict[str, Engine] = {}
         self._unusable: dict[str, str] = {}
         self._report = report
@@ -74,7 +76,9 @@ class Voicing:
         except EngineUnavailable as exc:
             self._unusable[name] = str(exc)
             if self._choice == "auto":
-                self._report.warnings.append(f"{exc}; speaking with the next engine in each profile instead")
+                self._report.warnings.append(
+                    f"{exc}; speaking with the next engine in each profile instead"
+                )
             return False
         return True
 
@@ -135,12 +139,16 @@ class _Pipeline:
         self.report.articles += len(articles)
         return edition, articles
 
-    def speak(self, articles: Sequence[Article], profile: Profile, engine: Engine, label: str) -> tuple[list[Article], list[Clip]]:
+    def speak(
+        self, articles: Sequence[Article], profile: Profile, engine: Engine, label: str
+    ) -> tuple[list[Article], list[Clip]]:
         """Speak each article; an article that fails is reported and left out."""
         scripts: list[tuple[Article, list[Segment]]] = []
         for index, article in enumerate(articles):
             try:
-                scripts.append((article, segment.article_script(article, index, profile, engine.max_chars)))
+                scripts.append(
+                    (article, segment.article_script(article, index, profile, engine.max_chars))
+                )
             except ContentError as exc:
                 self.report.errors.append(str(exc))
         total = sum(len(script) for _, script in scripts)
@@ -261,8 +269,17 @@ def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
     paragraphs = tuple(content.strip_debris(content.parse_txt(text)[1], ()))
     if not paragraphs:
         raise LanguageError("there is no text to speak")
-    article = Article(path=Path("<text>"), stem="say", headline="", paragraphs=paragraphs, language=code, language_source="option" if code else "")
-    article = language.identify(article, pipeline.detector, pipeline.can_speak, settings.min_confidence)
+    article = Article(
+        path=Path("<text>"),
+        stem="say",
+        headline="",
+        paragraphs=paragraphs,
+        language=code,
+        language_source="option" if code else "",
+    )
+    article = language.identify(
+        article, pipeline.detector, pipeline.can_speak, settings.min_confidence
+    )
     profile = profile_for(str(article.language), pipeline.profiles)
     engine = pipeline.voicing.choose(profile)
     script = segment.article_script(article, 0, profile, engine.max_chars)

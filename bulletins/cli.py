@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from . import __version__
@@ -24,19 +31,40 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+# Messages are never wrapped: a log line from a scheduled run must keep a file's path whole.
+def _out() -> Console:
+    return Console(soft_wrap=True)
+
+
+def _err() -> Console:
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def _fail(exc: BulletinsError, code: int) -> typer.Exit:
+    _err().print(f"[red]error:[/red] {exc}")
+    return typer.Exit(code)
+
 
 EngineOption = Annotated[
     str | None,
-    typer.Option("--engine", "-e", help=f"auto, or one of: {', '.join(ENGINES)}. [default: auto]", show_default=False),
+    typer.Option(
+        "--engine",
+        "-e",
+        help=f"auto, or one of: {', '.join(ENGINES)}. [default: auto]",
+        show_default=False,
+    ),
 ]
 VoicesOption = Annotated[
     list[Path] | None,
-    typer.Option("--voices", help="A folder of voice profiles that override the built-in ones (repeatable)."),
+    typer.Option(
+        "--voices", help="A folder of voice profiles that override the built-in ones (repeatable)."
+    ),
 ]
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="A bulletins.toml file. [default: CONTENT_DIR/bulletins.toml]")
+    Path | None,
+    typer.Option("--config", help="A bulletins.toml file. [default: CONTENT_DIR/bulletins.toml]"),
 ]
 
 
@@ -44,8 +72,7 @@ def _settings(config: Path | None, **options: object) -> Settings:
     try:
         return resolve(options, os.environ, config, tuple(ENGINES))
     except BulletinsError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+        raise _fail(exc, 2) from exc
 
 
 def _minutes(ms: int) -> str:
@@ -53,15 +80,19 @@ def _minutes(ms: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _summary(report: Report) -> None:
+def _summary(report: Report, out: Console, err: Console) -> None:
     if report.episodes:
         table = Table(title="Bulletins", title_justify="left")
         for column in ("edition", "language", "articles", "engine", "duration", "file"):
             table.add_column(column)
         for episode in report.episodes:
             table.add_row(
-                episode.edition.slug, episode.language, str(len(episode.articles)),
-                episode.engine, _minutes(episode.duration_ms), str(episode.path),
+                episode.edition.slug,
+                episode.language,
+                str(len(episode.articles)),
+                episode.engine,
+                _minutes(episode.duration_ms),
+                str(episode.path),
             )
         out.print(table)
     languages = {e.language for e in report.episodes}
@@ -72,20 +103,30 @@ def _summary(report: Report) -> None:
         highlight=False,
     )
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {warning}")
     for error in report.errors:
-        err.print(f"[red]error:[/red] {error}", highlight=False)
+        err.print(f"[red]error:[/red] {error}")
 
 
 @app.command("build")
 def build_command(
-    content_dir: Annotated[Path | None, typer.Argument(help="Folder of editions. [default: content]", show_default=False)] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder. [default: audio]", show_default=False)] = None,
+    content_dir: Annotated[
+        Path | None,
+        typer.Argument(help="Folder of editions. [default: content]", show_default=False),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder. [default: audio]", show_default=False),
+    ] = None,
     engine: EngineOption = None,
     voices: VoicesOption = None,
-    bitrate: Annotated[int | None, typer.Option(help="MP3 bitrate in kb/s. [default: 96]", show_default=False)] = None,
+    bitrate: Annotated[
+        int | None, typer.Option(help="MP3 bitrate in kb/s. [default: 96]", show_default=False)
+    ] = None,
     publisher: Annotated[str | None, typer.Option(help="Publisher, for the artist tag.")] = None,
-    bulletin: Annotated[str | None, typer.Option(help="Name of the bulletin series, for the album tag.")] = None,
+    bulletin: Annotated[
+        str | None, typer.Option(help="Name of the bulletin series, for the album tag.")
+    ] = None,
     config: ConfigOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
 ) -> None:
@@ -96,14 +137,26 @@ def build_command(
     (the others are still built), 2 on a usage or configuration error.
     """
     settings = _settings(
-        config, content_dir=content_dir, out_dir=out_dir, engine=engine, voices_dirs=voices,
-        bitrate=bitrate, publisher=publisher, bulletin=bulletin,
+        config,
+        content_dir=content_dir,
+        out_dir=out_dir,
+        engine=engine,
+        voices_dirs=voices,
+        bitrate=bitrate,
+        publisher=publisher,
+        bulletin=bulletin,
     )
+    out, err = _out(), _err()
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, disable=quiet or not err.is_terminal, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
+        transient=True,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
@@ -113,22 +166,25 @@ def build_command(
         try:
             report = build(settings, progress)
         except BulletinsError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(2) from exc
+            raise _fail(exc, 2) from exc
     if quiet:
         for error in report.errors:
-            err.print(f"[red]error:[/red] {error}", highlight=False)
+            err.print(f"[red]error:[/red] {error}")
     else:
-        _summary(report)
+        _summary(report, out, err)
     if not report.ok:
         raise typer.Exit(1)
 
 
 @app.command("say")
 def say_command(
-    text: Annotated[str, typer.Argument(help="The text to speak; '-' reads it from standard input.")],
+    text: Annotated[
+        str, typer.Argument(help="The text to speak; '-' reads it from standard input.")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The MP3 file to write.")],
-    lang: Annotated[str | None, typer.Option("--lang", "-l", help="ISO 639-1 code; detected when omitted.")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", "-l", help="ISO 639-1 code; detected when omitted.")
+    ] = None,
     engine: EngineOption = None,
     voices: VoicesOption = None,
     config: ConfigOption = None,
@@ -140,16 +196,20 @@ def say_command(
     try:
         episode = say(text, lang.lower() if lang else None, output, settings)
     except BulletinsError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from exc
-    out.print(f"{episode.path} ({episode.language}, {episode.engine}, {_minutes(episode.duration_ms)})", highlight=False)
+        raise _fail(exc, 1) from exc
+    _out().print(
+        f"{episode.path} ({episode.language}, {episode.engine}, {_minutes(episode.duration_ms)})",
+        highlight=False,
+    )
 
 
 @app.command("voices")
 def voices_command(
     voices: VoicesOption = None,
     config: ConfigOption = None,
-    all_voices: Annotated[bool, typer.Option("--all", help="Also list every voice of every engine.")] = False,
+    all_voices: Annotated[
+        bool, typer.Option("--all", help="Also list every voice of every engine.")
+    ] = False,
 ) -> None:
     """List the voice profiles and which engines can speak each language here."""
     from .build import Report, Voicing
@@ -159,21 +219,37 @@ def voices_command(
     try:
         profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
     except BulletinsError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+        raise _fail(exc, 2) from exc
+    out = _out()
     voicing = Voicing(settings, Report())
     table = Table(title="Voice profiles", title_justify="left")
-    for column in ("language", "name", "engines (preferred first)", "gTTS", "eSpeak NG", "rate", "profile"):
+    for column in (
+        "language",
+        "name",
+        "engines (preferred first)",
+        "gTTS",
+        "eSpeak NG",
+        "rate",
+        "profile",
+    ):
         table.add_column(column)
     for code, profile in sorted(profiles.items()):
-        speaking = [n for n in profile.engines if n in ENGINES and voicing.engine(n).speaks(profile)]
+        speaking = [
+            n for n in profile.engines if n in ENGINES and voicing.engine(n).speaks(profile)
+        ]
         table.add_row(
-            code, profile.name, ", ".join(speaking) or "none",
-            f"{profile.gtts_lang} ({profile.gtts_tld})", str(profile.espeak_voice),
-            f"{profile.rate_wpm} wpm", str(profile.source),
+            code,
+            profile.name,
+            ", ".join(speaking) or "none",
+            f"{profile.gtts_lang} ({profile.gtts_tld})",
+            str(profile.espeak_voice),
+            f"{profile.rate_wpm} wpm",
+            str(profile.source),
         )
     out.print(table)
-    out.print("Languages without a profile are spoken with defaults when an engine has a voice for them.")
+    out.print(
+        "Languages without a profile are spoken with defaults when an engine has a voice for them."
+    )
     if all_voices:
         listing = Table(title="Engine voices", title_justify="left")
         for column in ("engine", "language", "voice", "description"):
@@ -186,13 +262,15 @@ def voices_command(
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"bulletins {__version__}")
+        _out().print(f"bulletins {__version__}")
         raise typer.Exit()
 
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     """Turn written news into accessible spoken audio bulletins."""
 

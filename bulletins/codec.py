@@ -24,7 +24,9 @@ def ffmpeg_exe() -> str:
     try:
         return imageio_ffmpeg.get_ffmpeg_exe()
     except RuntimeError as exc:
-        raise AudioError(f"ffmpeg is not available: {exc}. Probable cause: imageio-ffmpeg has no build for this platform; set IMAGEIO_FFMPEG_EXE") from exc
+        raise AudioError(
+            f"ffmpeg is not available: {exc}. Probable cause: imageio-ffmpeg has no build for this platform; set IMAGEIO_FFMPEG_EXE"
+        ) from exc
 
 
 def _failure(command: list[str], stderr: bytes) -> AudioError:
@@ -39,8 +41,21 @@ def decode(data: bytes, sample_rate: int) -> Audio:
         AudioError: the bytes are not audio ffmpeg can decode.
     """
     command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", "pipe:0",
-        "-ar", str(sample_rate), "-ac", "1", "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1",
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-i",
+        "pipe:0",
+        "-ar",
+        str(sample_rate),
+        "-ac",
+        "1",
+        "-f",
+        "s16le",
+        "-acodec",
+        "pcm_s16le",
+        "pipe:1",
     ]
     result = subprocess.run(command, input=data, capture_output=True, check=False)
     if result.returncode != 0:
@@ -67,11 +82,36 @@ def encode_mp3(
         AudioError: the encoder failed; the message carries its command and last lines.
     """
     command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-        "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(output_rate), "-ac", "1",
-        "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0",
-        "-f", "mp3", str(path),
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "s16le",
+        "-ar",
+        str(sample_rate),
+        "-ac",
+        "1",
+        "-i",
+        "pipe:0",
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        bitrate,
+        "-ar",
+        str(output_rate),
+        "-ac",
+        "1",
+        "-map_metadata",
+        "-1",
+        "-id3v2_version",
+        "0",
+        "-write_id3v1",
+        "0",
+        "-f",
+        "mp3",
+        str(path),
     ]
     # stderr goes to a file, not a pipe: a pipe left unread while we write stdin could fill and stall both.
     with tempfile.TemporaryFile() as errors:

@@ -71,7 +71,9 @@ def decode(data: bytes, path: Path) -> str:
             try:
                 return data.decode(codec)
             except UnicodeDecodeError as exc:
-                raise ContentError(f"{path}: starts with a {codec} mark but is not valid {codec}: {exc.reason}") from exc
+                raise ContentError(
+                    f"{path}: starts with a {codec} mark but is not valid {codec}: {exc.reason}"
+                ) from exc
     if b"\x00" in data:
         raise ContentError(f"{path}: is a binary file, not text (it contains NUL bytes)")
     try:
@@ -134,7 +136,9 @@ def _front_matter(text: str, path: Path) -> tuple[dict[str, object], str]:
     if not isinstance(meta, dict):
         raise ContentError(f"{path}: front matter must be 'key: value' lines")
     body = text[end + 4 :]
-    return {str(k).lower(): v for k, v in meta.items()}, body.split("\n", 1)[1] if "\n" in body else ""
+    return {str(k).lower(): v for k, v in meta.items()}, body.split("\n", 1)[
+        1
+    ] if "\n" in body else ""
 
 
 def parse_md(text: str, path: Path) -> tuple[dict[str, object], list[str]]:
@@ -197,9 +201,7 @@ def _meta_str(meta: dict[str, object], key: str) -> str | None:
     return None if value is None else str(value).strip() or None
 
 
-def read_article(
-    path: Path, options: ReadOptions, is_language: Callable[[str], bool]
-) -> Article:
+def read_article(path: Path, options: ReadOptions, is_language: Callable[[str], bool]) -> Article:
     """Read one article file.
 
     Raises:
@@ -228,7 +230,9 @@ def read_article(
     stem, name_language = split_name(path, is_language)
     meta_language = _meta_str(meta, "language") or _meta_str(meta, "lang")
     if meta_language is not None and not is_language(meta_language.lower()):
-        raise ContentError(f"{path}: front matter language '{meta_language}' is not an ISO 639-1 code")
+        raise ContentError(
+            f"{path}: front matter language '{meta_language}' is not an ISO 639-1 code"
+        )
     language = meta_language.lower() if meta_language else name_language
     source = "front matter" if meta_language else ("file name" if name_language else "")
     return Article(
@@ -247,7 +251,8 @@ def read_article(
 def article_files(folder: Path) -> list[Path]:
     """The article files of an edition folder, in name order (hidden files skipped)."""
     return sorted(
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
     )
 
@@ -259,7 +264,8 @@ def edition_folders(content_dir: Path) -> list[Path]:
     if article_files(content_dir):
         return [content_dir]
     return [
-        p for p in sorted(content_dir.iterdir())
+        p
+        for p in sorted(content_dir.iterdir())
         if p.is_dir() and not p.name.startswith(".") and article_files(p)
     ]
 

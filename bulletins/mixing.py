@@ -18,8 +18,10 @@ from .model import Audio, Chapter, Clip
 
 with warnings.catch_warnings():
     # pydub looks for ffmpeg on PATH when imported and warns when there is none;
-    # bulletins never lets pydub run ffmpeg (the codec module does), so the warning is noise.
+    # bulletins never lets pydub run ffmpeg (the codec module does), so the warning is
+    # noise. On Python 3.12 it also imports the deprecated audioop (audioop-lts on 3.13+).
     warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
 
@@ -56,7 +58,9 @@ def to_segment(audio: Audio) -> AudioSegment:
 def trim(segment: AudioSegment) -> AudioSegment:
     """Remove leading and trailing silence, keeping a short margin."""
     start = detect_leading_silence(segment, SILENCE_THRESHOLD_DBFS, chunk_size=5)
-    end = len(segment) - detect_leading_silence(segment.reverse(), SILENCE_THRESHOLD_DBFS, chunk_size=5)
+    end = len(segment) - detect_leading_silence(
+        segment.reverse(), SILENCE_THRESHOLD_DBFS, chunk_size=5
+    )
     if end <= start:
         return segment[:0]
     return segment[max(0, start - KEEP_MS) : min(len(segment), end + KEEP_MS)]
@@ -99,7 +103,12 @@ def mix(clips: Sequence[Clip]) -> Mix:
     chapters = tuple(
         (_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in zip(starts, ends, strict=True)
     )
-    return Mix(parts=tuple(parts), sample_rate=rate, chapters_ms=chapters, duration_ms=_frames_ms(frames, rate))
+    return Mix(
+        parts=tuple(parts),
+        sample_rate=rate,
+        chapters_ms=chapters,
+        duration_ms=_frames_ms(frames, rate),
+    )
 
 
 def chapters(mix_: Mix, titles: Sequence[str]) -> tuple[Chapter, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -45,7 +45,7 @@ class Edition:
     articles: tuple[Article, ...] = ()
 
 
-class SegmentKind(str, Enum):
+class SegmentKind(StrEnum):
     """What a piece of speech is, which decides the pause that follows it."""
 
     HEADLINE = "headline"

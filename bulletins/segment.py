@@ -33,7 +33,7 @@ def speakable(text: str) -> str:
 
     def site(match: re.Match[str]) -> str:
         url = match.group(0).rstrip(".,;:!?)")
-        tail = match.group(0)[len(url):]
+        tail = match.group(0)[len(url) :]
         host = urlsplit(url if "://" in url else "http://" + url).hostname or url
         return host.removeprefix("www.") + tail
 
@@ -97,14 +97,14 @@ def split_long(sentence: str, limit: int) -> list[str]:
         words = clause.split()
         too_long = next((w for w in words if len(w) > limit), None)
         if too_long is not None:
-            raise ContentError(f"the word '{too_long[:30]}…' is longer than the voice's limit of {limit} characters")
+            raise ContentError(
+                f"the word '{too_long[:30]}…' is longer than the voice's limit of {limit} characters"
+            )
         pieces.extend(_pack(words, limit))
     return _pack(pieces, limit)
 
 
-def article_script(
-    article: Article, index: int, profile: Profile, limit: int
-) -> list[Segment]:
+def article_script(article: Article, index: int, profile: Profile, limit: int) -> list[Segment]:
     """The segments of one article: its headline, then every sentence of every paragraph.
 
     Raises:
@@ -140,8 +140,11 @@ def article_script(
                     Segment(
                         text=sentence if len(chunks) == 1 else chunk,
                         spoken=chunk,
-                        kind=SegmentKind.HEADLINE if is_headline
-                        else SegmentKind.SENTENCE if last else SegmentKind.CLAUSE,
+                        kind=SegmentKind.HEADLINE
+                        if is_headline
+                        else SegmentKind.SENTENCE
+                        if last
+                        else SegmentKind.CLAUSE,
                         article=index,
                         paragraph=paragraph_number,
                         sentence=sentence_number,

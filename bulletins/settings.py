@@ -75,7 +75,9 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
     if settings.engine != "auto" and settings.engine not in engines:
         raise ConfigError(f"unknown engine '{settings.engine}' (choose auto, {', '.join(engines)})")
     if settings.bitrate not in MP3_BITRATES:
-        raise ConfigError(f"bitrate {settings.bitrate} kb/s is not an MP3 bitrate ({', '.join(map(str, MP3_BITRATES))})")
+        raise ConfigError(
+            f"bitrate {settings.bitrate} kb/s is not an MP3 bitrate ({', '.join(map(str, MP3_BITRATES))})"
+        )
     if settings.sample_rate not in MP3_RATES:
         raise ConfigError(f"sample rate {settings.sample_rate} Hz is not one of {MP3_RATES}")
     if not 0 <= settings.min_confidence <= 1:
@@ -100,7 +102,9 @@ def read_config(path: Path) -> dict[str, Any]:
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"{path}: unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     return data
 
 
@@ -122,8 +126,14 @@ def resolve(
     Raises:
         ConfigError: a value is invalid; the message says which and where it came from.
     """
-    explicit = config_path or (Path(environ[ENV_PREFIX + "CONFIG"]) if environ.get(ENV_PREFIX + "CONFIG") else None)
-    content_dir = options.get("content_dir") or environ.get(ENV_PREFIX + "CONTENT_DIR") or Settings.content_dir
+    explicit = config_path or (
+        Path(environ[ENV_PREFIX + "CONFIG"]) if environ.get(ENV_PREFIX + "CONFIG") else None
+    )
+    content_dir = (
+        options.get("content_dir")
+        or environ.get(ENV_PREFIX + "CONTENT_DIR")
+        or Settings.content_dir
+    )
     config: dict[str, Any] = {}
     where = "config"
     if explicit is not None:

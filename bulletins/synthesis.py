@@ -21,7 +21,9 @@ def speak(
     """
     clips = []
     for segment in segments:
-        clip = Clip(segment=segment, audio=engine.synthesize(segment.spoken, profile), engine=engine.name)
+        clip = Clip(
+            segment=segment, audio=engine.synthesize(segment.spoken, profile), engine=engine.name
+        )
         clips.append(clip)
         if on_clip is not None:
             on_clip(clip)

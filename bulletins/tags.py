@@ -12,7 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mutagen.id3 import (
-    CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TPUB, TXXX, USLT, CTOCFlags, Encoding,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TPUB,
+    TXXX,
+    USLT,
+    CTOCFlags,
+    Encoding,
 )
 
 from .model import Chapter

@@ -80,7 +80,9 @@ def batchexecute_body(mp3: bytes | None) -> bytes:
     """A batchexecute response as Google sends it: an XSSI guard, then length-prefixed JSON."""
     payload = json.dumps([base64.b64encode(mp3).decode()]) if mp3 is not None else "null"
     compact = (",", ":")
-    envelope = json.dumps([["wrb.fr", "jQ1olc", payload, None, None, None, "generic"], ["di", 42]], separators=compact)
+    envelope = json.dumps(
+        [["wrb.fr", "jQ1olc", payload, None, None, None, "generic"], ["di", 42]], separators=compact
+    )
     tail = json.dumps([["e", 4, None, None, len(envelope)]], separators=compact)
     return f")]}}'\n\n{len(envelope)}\n{envelope}\n{len(tail)}\n{tail}\n".encode()
 
@@ -88,7 +90,7 @@ def batchexecute_body(mp3: bytes | None) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:
         return None
 
     def do_HEAD(self) -> None:
@@ -166,7 +168,10 @@ class FakeGoogle:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._server.shutdown()
         self._server.server_close()

@@ -87,7 +87,7 @@ _PROFILE_KEYS = frozenset(
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], path: Path, key: str) -> Any:
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise VoiceError(f"{path}: '{key}' must be {names}, not {value!r}")
     return value
@@ -107,7 +107,9 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
     pause_names = {f.name for f in fields(Pauses)}
     for key, value in pauses_data.items():
         if key not in pause_names:
-            raise VoiceError(f"{path}: unknown pause '{key}' (known: {', '.join(sorted(pause_names))})")
+            raise VoiceError(
+                f"{path}: unknown pause '{key}' (known: {', '.join(sorted(pause_names))})"
+            )
         if _expect(value, int, path, f"pauses.{key}") < 0:
             raise VoiceError(f"{path}: 'pauses.{key}' must not be negative")
     gtts = _expect(data.get("gtts", {}), dict, path, "gtts")
@@ -121,7 +123,9 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
     return Profile(
         language=language,
         name=_expect(data.get("name", english_name(language)), str, path, "name"),
-        english_name=_expect(data.get("english_name", english_name(language)), str, path, "english_name"),
+        english_name=_expect(
+            data.get("english_name", english_name(language)), str, path, "english_name"
+        ),
         iso639_2=_expect(data.get("iso639_2", iso639_2(language)), str, path, "iso639_2"),
         engines=tuple(_expect(e, str, path, "engines") for e in engines),
         rate_wpm=rate,
@@ -131,9 +135,12 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         pauses=Pauses(**pauses_data),
         phrases={str(k): _expect(v, str, path, f"phrases.{k}") for k, v in phrases.items()},
         abbreviations=tuple(
-            _expect(a, str, path, "segmenting.abbreviations") for a in segmenting.get("abbreviations", [])
+            _expect(a, str, path, "segmenting.abbreviations")
+            for a in segmenting.get("abbreviations", [])
         ),
-        debris=tuple(_expect(d, str, path, "segmenting.debris") for d in segmenting.get("debris", [])),
+        debris=tuple(
+            _expect(d, str, path, "segmenting.debris") for d in segmenting.get("debris", [])
+        ),
         source=path,
     )
 

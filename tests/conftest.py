@@ -15,7 +15,10 @@ from bulletins.testing import FakeGoogle
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_EDITION = REPO / "content" / "2026-05-community-safety-assembly"
-SEEDS = {"it": SAMPLE_EDITION / "community-safety-assembly.it.txt", "ar": SAMPLE_EDITION / "community-safety-assembly.ar.txt"}
+SEEDS = {
+    "it": SAMPLE_EDITION / "community-safety-assembly.it.txt",
+    "ar": SAMPLE_EDITION / "community-safety-assembly.ar.txt",
+}
 
 
 @pytest.fixture

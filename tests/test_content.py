@@ -34,7 +34,11 @@ def test_seed_txt_has_headline_paragraphs_and_no_share_label() -> None:
     assert len(article.paragraphs) == 12
     assert article.paragraphs[-1].startswith("Potete vedere la nostra pagina")
     assert all("Condividere" not in p for p in article.paragraphs)
-    assert (article.stem, article.language, article.language_source) == ("community-safety-assembly", "it", "file name")
+    assert (article.stem, article.language, article.language_source) == (
+        "community-safety-assembly",
+        "it",
+        "file name",
+    )
 
 
 def test_arabic_seed_drops_its_share_label() -> None:
@@ -51,7 +55,10 @@ def test_arabic_seed_drops_its_share_label() -> None:
         (["Text.", "Share this:", "Print:"], ["Text."]),
         (["Text.", "Condividere su"], ["Text."]),
         (["Text.", "He said:"], ["Text."]),
-        (["Text.", "The council listed three priorities for the coming year:"], ["Text.", "The council listed three priorities for the coming year:"]),
+        (
+            ["Text.", "The council listed three priorities for the coming year:"],
+            ["Text.", "The council listed three priorities for the coming year:"],
+        ),
         (["Text.", "Last sentence."], ["Text.", "Last sentence."]),
     ],
 )
@@ -70,8 +77,16 @@ def test_markdown_front_matter_and_inline_markup(tmp_path: Path) -> None:
     )
     article = read(path)
     assert article.headline == "Bin collections change"
-    assert article.paragraphs == ("Collections move to Tuesdays.", "See the calendar for your street.")
-    assert (article.date, article.language, article.author, article.summary) == ("2026-05-02", "en", "Waste team", "New days from June.")
+    assert article.paragraphs == (
+        "Collections move to Tuesdays.",
+        "See the calendar for your street.",
+    )
+    assert (article.date, article.language, article.author, article.summary) == (
+        "2026-05-02",
+        "en",
+        "Waste team",
+        "New days from June.",
+    )
     assert article.language_source == "front matter"
 
 
@@ -83,7 +98,12 @@ def test_front_matter_language_wins_over_file_name(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "stem", "language"),
-    [("assembly.it.txt", "assembly", "it"), ("assembly.txt", "assembly", None), ("report.v2.txt", "report.v2", None), ("a.AR.md", "a", "ar")],
+    [
+        ("assembly.it.txt", "assembly", "it"),
+        ("assembly.txt", "assembly", None),
+        ("report.v2.txt", "report.v2", None),
+        ("a.AR.md", "a", "ar"),
+    ],
 )
 def test_split_name(name: str, stem: str, language: str | None) -> None:
     """The language in a file name is recognised only when it is a language code."""
@@ -109,18 +129,38 @@ def test_slugify_is_safe_ascii(title: str, slug: str) -> None:
 BAD_INPUT = [
     ("empty.txt", b"", "is empty"),
     ("blank.txt", b"  \n\n\t \n", "is empty"),
-    ("latin1.txt", "Città sicura\n\nUna città più sicura.\n".encode("latin-1"), "is not UTF-8 text (byte 0xe0 on line 1)"),
-    ("arabic-1256.txt", "تلتزم الخدمات بالاستجابة المشتركة\n\nعقدت أول جمعية أمان مجتمعية في المقاطعة في شهر مايو.\n".encode("cp1256"), "Probable cause: it looks like cp1256; save it as UTF-8"),
+    (
+        "latin1.txt",
+        "Città sicura\n\nUna città più sicura.\n".encode("latin-1"),
+        "is not UTF-8 text (byte 0xe0 on line 1)",
+    ),
+    (
+        "arabic-1256.txt",
+        "تلتزم الخدمات بالاستجابة المشتركة\n\nعقدت أول جمعية أمان مجتمعية في المقاطعة في شهر مايو.\n".encode(
+            "cp1256"
+        ),
+        "Probable cause: it looks like cp1256; save it as UTF-8",
+    ),
     ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is a binary file"),
-    ("control.txt", "Title\n\nText with a bell\x07 inside.\n".encode(), "control character U+0007 on line 3, column 17"),
+    (
+        "control.txt",
+        b"Title\n\nText with a bell\x07 inside.\n",
+        "control character U+0007 on line 3, column 17",
+    ),
     ("headline.txt", b"Only a headline\n", "has a headline but no body"),
-    ("word.txt", ("Title\n\nA " + "x" * 500 + " word.\n").encode(), "holds a 'word' of 500 characters"),
-    ("label.txt", "Condividere su:\n".encode(), "has no text to speak"),
+    (
+        "word.txt",
+        ("Title\n\nA " + "x" * 500 + " word.\n").encode(),
+        "holds a 'word' of 500 characters",
+    ),
+    ("label.txt", b"Condividere su:\n", "has no text to speak"),
 ]
 
 
 @pytest.mark.parametrize(("name", "data", "message"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
-def test_bad_input_is_one_clear_error_naming_the_file(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+def test_bad_input_is_one_clear_error_naming_the_file(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
     """Each kind of bad file raises a ContentError that names the file and the cause."""
     path = write(tmp_path / name, data)
     with pytest.raises(ContentError) as caught:
@@ -132,7 +172,9 @@ def test_bad_input_is_one_clear_error_naming_the_file(tmp_path: Path, name: str,
 def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
     """A file over the size limit is refused with its size."""
     path = write(tmp_path / "huge.txt", "Title\n\n" + "parola " * 200_000)
-    with pytest.raises(ContentError, match=r"huge.txt: is 1,400,007 bytes; an article may be at most 1,000,000"):
+    with pytest.raises(
+        ContentError, match=r"huge.txt: is 1,400,007 bytes; an article may be at most 1,000,000"
+    ):
         read(path)
 
 
@@ -144,7 +186,10 @@ def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
 
 def test_crlf_and_form_feed_are_layout(tmp_path: Path) -> None:
     """Windows line ends and form feeds do not reach the text."""
-    path = write(tmp_path / "notice.txt", b"Avviso\r\n\r\nPrima riga\r\nseconda riga.\f\r\nAltro paragrafo.\r\n")
+    path = write(
+        tmp_path / "notice.txt",
+        b"Avviso\r\n\r\nPrima riga\r\nseconda riga.\f\r\nAltro paragrafo.\r\n",
+    )
     article = read(path)
     assert article.paragraphs == ("Prima riga seconda riga.", "Altro paragrafo.")
 
@@ -162,7 +207,11 @@ def test_edition_info_from_name_and_file(tmp_path: Path) -> None:
     folder = tmp_path / "2026-05-community-safety-assembly"
     folder.mkdir()
     info = read_edition_info(folder)
-    assert (info.slug, info.title, info.date) == ("2026-05-community-safety-assembly", "Community safety assembly", "2026-05")
+    assert (info.slug, info.title, info.date) == (
+        "2026-05-community-safety-assembly",
+        "Community safety assembly",
+        "2026-05",
+    )
     write(folder / "edition.toml", 'title = "Assemblea"\ndate = "2026-05-14"\n')
     info = read_edition_info(folder)
     assert (info.title, info.date) == ("Assemblea", "2026-05-14")

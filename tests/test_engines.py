@@ -19,7 +19,11 @@ PROFILES = load_profiles([builtin_voices_dir()])
 
 def test_registry_names_every_engine() -> None:
     """The registry maps each engine's name to its class."""
-    assert {name: engine.name for name, engine in ENGINES.items()} == {"espeak": "espeak", "gtts": "gtts", "tone": "tone"}
+    assert {name: engine.name for name, engine in ENGINES.items()} == {
+        "espeak": "espeak",
+        "gtts": "gtts",
+        "tone": "tone",
+    }
 
 
 @pytest.mark.parametrize("language", ["it", "ar", "en"])
@@ -27,16 +31,30 @@ def test_espeak_speaks_each_shipped_language(language: str) -> None:
     """eSpeak NG from the wheel speaks each profile's language at its own sample rate."""
     engine = EspeakEngine()
     assert engine.speaks(PROFILES[language])
-    audio = engine.synthesize({"it": "Buongiorno a tutti.", "ar": "صباح الخير للجميع.", "en": "Good morning, everyone."}[language], PROFILES[language])
+    audio = engine.synthesize(
+        {"it": "Buongiorno a tutti.", "ar": "صباح الخير للجميع.", "en": "Good morning, everyone."}[
+            language
+        ],
+        PROFILES[language],
+    )
     assert audio.sample_rate == 22050
     assert 500 < audio.duration_ms < 5000
-    assert max(abs(int.from_bytes(audio.pcm[i : i + 2], "little", signed=True)) for i in range(0, len(audio.pcm), 2)) > 1000
+    assert (
+        max(
+            abs(int.from_bytes(audio.pcm[i : i + 2], "little", signed=True))
+            for i in range(0, len(audio.pcm), 2)
+        )
+        > 1000
+    )
 
 
 def test_espeak_voices_differ_by_language() -> None:
     """The same letters spoken by the Italian and the English voice give different audio."""
     engine = EspeakEngine()
-    assert engine.synthesize("Alberto", PROFILES["it"]).pcm != engine.synthesize("Alberto", PROFILES["en"]).pcm
+    assert (
+        engine.synthesize("Alberto", PROFILES["it"]).pcm
+        != engine.synthesize("Alberto", PROFILES["en"]).pcm
+    )
 
 
 def test_espeak_unknown_voice() -> None:
@@ -53,7 +71,10 @@ def test_tone_engine_is_deterministic() -> None:
     engine = ToneEngine()
     first = engine.synthesize("one two three", PROFILES["it"])
     assert first == engine.synthesize("one two three", PROFILES["it"])
-    assert engine.synthesize("one two three four five six", PROFILES["it"]).duration_ms > first.duration_ms
+    assert (
+        engine.synthesize("one two three four five six", PROFILES["it"]).duration_ms
+        > first.duration_ms
+    )
 
 
 def google(fake: FakeGoogle, timeout: float = 2.0) -> GoogleEngine:
@@ -63,7 +84,9 @@ def google(fake: FakeGoogle, timeout: float = 2.0) -> GoogleEngine:
 def test_google_speaks_through_the_real_protocol(fake_google: FakeGoogle) -> None:
     """A sentence goes out as one batchexecute request in the profile's language and comes back as audio."""
     audio = google(fake_google).synthesize("Buongiorno a tutti, benvenuti.", PROFILES["it"])
-    assert [(r.text, r.lang) for r in fake_google.requests] == [("Buongiorno a tutti, benvenuti.", "it")]
+    assert [(r.text, r.lang) for r in fake_google.requests] == [
+        ("Buongiorno a tutti, benvenuti.", "it")
+    ]
     assert audio.sample_rate == 24000
     assert 1000 < audio.duration_ms < 3000
 
@@ -77,7 +100,9 @@ def test_google_speaks_through_the_real_protocol(fake_google: FakeGoogle) -> Non
         (Reply(delay_s=1.5), "could not be reached"),
     ],
 )
-def test_google_failures_are_synthesis_errors(fake_google: FakeGoogle, reply: Reply, message: str) -> None:
+def test_google_failures_are_synthesis_errors(
+    fake_google: FakeGoogle, reply: Reply, message: str
+) -> None:
     """Errors, empty answers and timeouts become one clear SynthesisError."""
     fake_google.reply(reply)
     with pytest.raises(SynthesisError, match=message):

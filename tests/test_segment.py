@@ -22,12 +22,27 @@ AR = PROFILES["ar"].abbreviations
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Il Dott. Rossi è arrivato. Poi è partito.", ["Il Dott. Rossi è arrivato.", "Poi è partito."]),
-        ("La Sig.ra Bianchi ha parlato. Tutti hanno applaudito.", ["La Sig.ra Bianchi ha parlato.", "Tutti hanno applaudito."]),
-        ("Vedi il bando n. 4 del comune. Scade domani.", ["Vedi il bando n. 4 del comune.", "Scade domani."]),
-        ("Il tasso è salito al 3.5 per cento. Un record.", ["Il tasso è salito al 3.5 per cento.", "Un record."]),
+        (
+            "Il Dott. Rossi è arrivato. Poi è partito.",
+            ["Il Dott. Rossi è arrivato.", "Poi è partito."],
+        ),
+        (
+            "La Sig.ra Bianchi ha parlato. Tutti hanno applaudito.",
+            ["La Sig.ra Bianchi ha parlato.", "Tutti hanno applaudito."],
+        ),
+        (
+            "Vedi il bando n. 4 del comune. Scade domani.",
+            ["Vedi il bando n. 4 del comune.", "Scade domani."],
+        ),
+        (
+            "Il tasso è salito al 3.5 per cento. Un record.",
+            ["Il tasso è salito al 3.5 per cento.", "Un record."],
+        ),
         ("Il tasso è al 3,5 per cento. Stabile.", ["Il tasso è al 3,5 per cento.", "Stabile."]),
-        ("L'incontro è alle 10.30 in municipio. Ingresso libero.", ["L'incontro è alle 10.30 in municipio.", "Ingresso libero."]),
+        (
+            "L'incontro è alle 10.30 in municipio. Ingresso libero.",
+            ["L'incontro è alle 10.30 in municipio.", "Ingresso libero."],
+        ),
         ("Ci sono mele, pere ecc. e altro ancora.", ["Ci sono mele, pere ecc. e altro ancora."]),
         ("Davvero? Sì! Bene.", ["Davvero?", "Sì!", "Bene."]),
     ],
@@ -40,10 +55,16 @@ def test_italian_sentences(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("قال الرئيس، في بيان، إن الوضع جيد. ثم غادر.", ["قال الرئيس، في بيان، إن الوضع جيد.", "ثم غادر."]),
+        (
+            "قال الرئيس، في بيان، إن الوضع جيد. ثم غادر.",
+            ["قال الرئيس، في بيان، إن الوضع جيد.", "ثم غادر."],
+        ),
         ("هل هذا صحيح؟ نعم؛ بالتأكيد!", ["هل هذا صحيح؟", "نعم؛ بالتأكيد!"]),
         ("ذهب د. أحمد إلى ساري. ثم عاد.", ["ذهب د. أحمد إلى ساري.", "ثم عاد."]),
-        ("بلغت النسبة 3.5 في المئة. وهذا رقم قياسي.", ["بلغت النسبة 3.5 في المئة.", "وهذا رقم قياسي."]),
+        (
+            "بلغت النسبة 3.5 في المئة. وهذا رقم قياسي.",
+            ["بلغت النسبة 3.5 في المئة.", "وهذا رقم قياسي."],
+        ),
     ],
 )
 def test_arabic_sentences(text: str, expected: list[str]) -> None:
@@ -55,8 +76,16 @@ def test_arabic_sentences(text: str, expected: list[str]) -> None:
     ("sentence", "limit", "chunks"),
     [
         ("Short sentence.", 100, ["Short sentence."]),
-        ("First clause, second clause; third clause.", 20, ["First clause,", "second clause;", "third clause."]),
-        ("الجملة الأولى، والجملة الثانية؛ والثالثة.", 20, ["الجملة الأولى،", "والجملة الثانية؛", "والثالثة."]),
+        (
+            "First clause, second clause; third clause.",
+            20,
+            ["First clause,", "second clause;", "third clause."],
+        ),
+        (
+            "الجملة الأولى، والجملة الثانية؛ والثالثة.",
+            20,
+            ["الجملة الأولى،", "والجملة الثانية؛", "والثالثة."],
+        ),
         ("one two three four five six", 10, ["one two", "three four", "five six"]),
     ],
 )
@@ -90,7 +119,10 @@ def test_split_long_properties(sentence: str, limit: int) -> None:
     ("text", "spoken"),
     [
         ("Read <b>this</b> now.", "Read this now."),
-        ("See https://www.surrey-pcc.gov.uk/news/assembly for more.", "See surrey-pcc.gov.uk for more."),
+        (
+            "See https://www.surrey-pcc.gov.uk/news/assembly for more.",
+            "See surrey-pcc.gov.uk for more.",
+        ),
         ("Visit www.example.org.", "Visit example.org."),
         ("Plain text.", "Plain text."),
     ],
@@ -113,6 +145,9 @@ def test_seed_script(language: str) -> None:
     assert script[-1].pause_after_ms == profile.pauses.article
     assert all(len(s.spoken) <= 100 for s in script)
     sentence_ends = [s for s in script[1:-1] if s.kind is SegmentKind.SENTENCE]
-    assert {s.pause_after_ms for s in sentence_ends} == {profile.pauses.sentence, profile.pauses.paragraph}
+    assert {s.pause_after_ms for s in sentence_ends} == {
+        profile.pauses.sentence,
+        profile.pauses.paragraph,
+    }
     # Every word of the article is spoken, once, in order.
     assert " ".join(s.spoken for s in script).split() == article.text.split()

@@ -19,13 +19,18 @@ def test_shipped_profiles() -> None:
         assert profile.iso639_2 == code3
         assert profile.gtts_lang and profile.espeak_voice
         assert {"opening", "before_article", "after_article", "closing"} <= set(profile.phrases)
-        assert profile.pauses.article > profile.pauses.paragraph > profile.pauses.sentence > profile.pauses.clause
+        assert (
+            profile.pauses.article
+            > profile.pauses.paragraph
+            > profile.pauses.sentence
+            > profile.pauses.clause
+        )
     assert profiles["ar"].name == "العربية"
 
 
 def test_user_profile_overrides_builtin(tmp_path: Path) -> None:
     """A profile in a user's folder replaces the built-in one for its language."""
-    (tmp_path / "it.toml").write_text('rate = 140\n[pauses]\nsentence = 600\n', encoding="utf-8")
+    (tmp_path / "it.toml").write_text("rate = 140\n[pauses]\nsentence = 600\n", encoding="utf-8")
     profile = load_profiles([tmp_path, builtin_voices_dir()])["it"]
     assert (profile.rate_wpm, profile.pauses.sentence, profile.pauses.paragraph) == (140, 600, 850)
 
@@ -54,4 +59,9 @@ def test_language_without_profile_gets_defaults() -> None:
     """French has no profile file: its default uses its own code for every engine."""
     profile = profile_for("fr", load_profiles([builtin_voices_dir()]))
     assert profile == default_profile("fr")
-    assert (profile.gtts_lang, profile.espeak_voice, profile.iso639_2, profile.source) == ("fr", "fr", "fra", None)
+    assert (profile.gtts_lang, profile.espeak_voice, profile.iso639_2, profile.source) == (
+        "fr",
+        "fr",
+        "fra",
+        None,
+    )

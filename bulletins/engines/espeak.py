@@ -30,7 +30,7 @@ _LOCK = threading.Lock()
 
 
 class _Voice(ctypes.Structure):
-    _fields_ = [  # noqa: RUF012 (ctypes declares fields as a class attribute)
+    _fields_ = [
         ("name", ctypes.c_char_p),
         ("languages", ctypes.c_char_p),
         ("identifier", ctypes.c_char_p),
@@ -51,7 +51,9 @@ class _Library:
             lib = ctypes.CDLL(espeakng_loader.get_library_path())
             data_path = espeakng_loader.get_data_path()
         except (OSError, RuntimeError) as exc:
-            raise EngineUnavailable(f"eSpeak NG cannot be loaded: {exc}. Probable cause: espeakng-loader is not installed for this platform") from exc
+            raise EngineUnavailable(
+                f"eSpeak NG cannot be loaded: {exc}. Probable cause: espeakng-loader is not installed for this platform"
+            ) from exc
         lib.espeak_Initialize.restype = ctypes.c_int
         lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
         lib.espeak_Info.restype = ctypes.c_char_p
@@ -59,8 +61,14 @@ class _Library:
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         lib.espeak_Synth.argtypes = [
-            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
-            ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
         ]
         lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
         lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
@@ -91,7 +99,9 @@ class _Library:
             voice = entries[index].contents
             # ``languages`` is a list of (priority byte, name, NUL), ending with a NUL.
             language = (voice.languages or b"\x00x")[1:].split(b"\x00")[0].decode()
-            found.append((language, (voice.identifier or b"").decode(), (voice.name or b"").decode()))
+            found.append(
+                (language, (voice.identifier or b"").decode(), (voice.name or b"").decode())
+            )
             index += 1
         return found
 
@@ -99,7 +109,12 @@ class _Library:
         """The voice file that a language code (``en-gb``), identifier or name refers to."""
         wanted = voice.lower()
         for language, identifier, name in self.voices():
-            if wanted in (language.lower(), identifier.lower(), identifier.rsplit("/", 1)[-1].lower(), name.lower()):
+            if wanted in (
+                language.lower(),
+                identifier.lower(),
+                identifier.rsplit("/", 1)[-1].lower(),
+                name.lower(),
+            ):
                 return identifier
         return None
 

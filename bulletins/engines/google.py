@@ -13,8 +13,8 @@ from functools import cache
 from typing import ClassVar
 
 import requests
-from gtts import gTTS
 from gtts import __version__ as gtts_version
+from gtts import gTTS
 from gtts.lang import tts_langs
 
 from ..codec import decode
@@ -69,12 +69,20 @@ class GoogleEngine:
         try:
             self._session.head(url, timeout=min(self._options.timeout_s, 5.0))
         except requests.RequestException as exc:
-            raise EngineUnavailable(f"Google's voice is not reachable at {url}: {type(exc).__name__}") from exc
+            raise EngineUnavailable(
+                f"Google's voice is not reachable at {url}: {type(exc).__name__}"
+            ) from exc
 
     def synthesize(self, text: str, profile: Profile) -> Audio:
         if not self.speaks(profile):
             raise SynthesisError(f"Google's voice does not speak '{profile.gtts_lang}'")
-        tts = gTTS(text, lang=str(profile.gtts_lang), tld=profile.gtts_tld, lang_check=False, pre_processor_funcs=[])
+        tts = gTTS(
+            text,
+            lang=str(profile.gtts_lang),
+            tld=profile.gtts_tld,
+            lang_check=False,
+            pre_processor_funcs=[],
+        )
         url = self.url(profile.gtts_tld)
         audio = b""
         for body in tts.get_bodies():
@@ -83,7 +91,9 @@ class GoogleEngine:
                     url, data=body, headers=gTTS.GOOGLE_TTS_HEADERS, timeout=self._options.timeout_s
                 )
             except requests.RequestException as exc:
-                raise SynthesisError(f"Google's voice could not be reached at {url}: {exc}") from exc
+                raise SynthesisError(
+                    f"Google's voice could not be reached at {url}: {exc}"
+                ) from exc
             if response.status_code != 200:
                 raise SynthesisError(
                     f"Google's voice answered {response.status_code} {response.reason} for: {text[:60]}"
@@ -98,5 +108,6 @@ class GoogleEngine:
         return decode(audio, SAMPLE_RATE)
 
     def voices(self) -> list[VoiceInfo]:
-        return [VoiceInfo(self.name, code, code, name) for code, name in sorted(_languages().items())]
-
+        return [
+            VoiceInfo(self.name, code, code, name) for code, name in sorted(_languages().items())
+        ]

@@ -56,7 +56,9 @@ class ToneEngine:
 
     def synthesize(self, text: str, profile: Profile) -> Audio:
         period = tone_period(profile.language)
-        cycle = array("h", (round(AMPLITUDE * math.sin(2 * math.pi * i / period)) for i in range(period)))
+        cycle = array(
+            "h", (round(AMPLITUDE * math.sin(2 * math.pi * i / period)) for i in range(period))
+        )
         cycles = max(1, spoken_ms(text, profile.rate_wpm) * SAMPLE_RATE // 1000 // period)
         padding = bytes(2 * SAMPLE_RATE * PADDING_MS // 1000)
         return Audio(pcm=padding + cycle.tobytes() * cycles + padding, sample_rate=SAMPLE_RATE)
