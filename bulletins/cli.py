@@ -80,19 +80,18 @@ def _minutes(ms: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _summary(report: Report, out: Console, err: Console) -> None:
+def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
     if report.episodes:
-        table = Table(title="Bulletins", title_justify="left")
-        for column in ("edition", "language", "articles", "engine", "duration", "file"):
-            table.add_column(column)
+        table = Table(title=f"Bulletins in {out_dir}", title_justify="left")
+        for column in ("bulletin", "lang", "articles", "engine", "duration"):
+            table.add_column(column, overflow="fold")
         for episode in report.episodes:
             table.add_row(
-                episode.edition.slug,
+                str(episode.path.relative_to(out_dir)),
                 episode.language,
                 str(len(episode.articles)),
                 episode.engine,
                 _minutes(episode.duration_ms),
-                str(episode.path),
             )
         out.print(table)
     languages = {e.language for e in report.episodes}
@@ -171,7 +170,7 @@ def build_command(
         for error in report.errors:
             err.print(f"[red]error:[/red] {error}")
     else:
-        _summary(report, out, err)
+        _summary(report, out, err, settings.out_dir)
     if not report.ok:
         raise typer.Exit(1)
 
