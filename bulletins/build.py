@@ -1,25 +1,48 @@
 """Building: every edition's articles become one spoken, tagged bulletin per language.
 
-This is the library's front door; the CLI only parses options and calls it.
+This is the library's front door; the CLI only parses options and calls it. A build
+reads and plans everything first, speaks every missing clip in one parallel pass,
+then mixes and encodes the bulletins (several at once), skipping any whose file is
+already up to date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import content, language, mixing, segment, synthesis
+from mutagen import MutagenError
+from mutagen.mp3 import MP3
+
+from . import __version__, content, language, mixing, segment
+from .cache import ClipCache, clip_key, default_cache_dir
 from .engines import ENGINES, Engine, EngineOptions
-from .errors import BulletinsError, ContentError, EngineUnavailable, LanguageError
-from .files import atomic_output, bulletin_path
-from .model import Article, Clip, Edition, Episode, Segment
+from .errors import (
+    AudioError,
+    BulletinsError,
+    ContentError,
+    EngineUnavailable,
+    LanguageError,
+    SynthesisError,
+)
+from .files import atomic_output, bulletin_path, exclusive
+from .model import Article, Audio, Chapter, Edition, Episode, Segment
+from .pacing import RetryPolicy
 from .settings import Settings
-from .tags import TagInfo, write_tags
+from .synthesis import Job, Stats, SynthesisOptions, Synthesizer
+from .tags import BUILD_TAG, TagInfo, write_tags
 from .voices import Profile, builtin_voices_dir, load_profiles, profile_for
 
 OnProgress = Callable[[str, int, int], None]
-"""Called as (what is being spoken, segments done, segments in all)."""
+"""Called as (bulletin being made, segments ready, segments in all)."""
 
 
 @dataclass
@@ -30,6 +53,7 @@ class Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     articles: int = 0
+    synthesis: Stats = field(default_factory=Stats)
 
     @property
     def ok(self) -> bool:
@@ -46,7 +70,7 @@ class Voicing:
 
     def __init__(self, settings: Settings, report: Report) -> None:
         self._choice = settings.engine
-        self._options = EngineOptions(
+        self.options = EngineOptions(
             timeout_s=settings.timeout, gtts_endpoint=settings.gtts_endpoint
         )
         self._engines: dict[str, Engine] = {}
@@ -55,7 +79,7 @@ class Voicing:
 
     def engine(self, name: str) -> Engine:
         if name not in self._engines:
-            self._engines[name] = ENGINES[name](self._options)
+            self._engines[name] = ENGINES[name](self.options)
         return self._engines[name]
 
     def _candidates(self, profile: Profile) -> list[str]:
@@ -95,6 +119,44 @@ class Voicing:
         raise EngineUnavailable(f"no engine can speak {profile.english_name} here: {reasons}")
 
 
+@dataclass
+class ArticlePlan:
+    """One article's script, the engine that speaks it, and its clips' cache keys."""
+
+    article: Article
+    engine: Engine
+    segments: list[Segment]
+    keys: list[str]
+    note: str | None = None
+    """Said in the summary and tags when the article was spoken unusually (a fallback)."""
+
+
+@dataclass
+class BulletinPlan:
+    """One bulletin to make: an edition's articles in one language."""
+
+    edition: Edition
+    profile: Profile
+    path: Path
+    articles: list[ArticlePlan]
+
+    @property
+    def label(self) -> str:
+        return f"{self.edition.slug} [{self.profile.language}]"
+
+
+def plan_article(article: Article, index: int, profile: Profile, engine: Engine) -> ArticlePlan:
+    """Script an article for an engine and address each of its clips.
+
+    Raises:
+        ContentError: the article cannot be scripted (a word too long for the engine).
+    """
+    segments = segment.article_script(article, index, profile, engine.max_chars)
+    version, voice = engine.version(), engine.voice_key(profile)
+    keys = [clip_key(engine.name, version, voice, s.spoken) for s in segments]
+    return ArticlePlan(article=article, engine=engine, segments=segments, keys=keys)
+
+
 class _Pipeline:
     """One build's shared state: settings, profiles, engines, the detector and the report."""
 
@@ -107,6 +169,7 @@ class _Pipeline:
         self.detector = language.build_detector()
         debris = tuple(d for p in self.profiles.values() for d in p.debris)
         self.read_options = content.ReadOptions(max_bytes=settings.max_article_bytes, debris=debris)
+        self.workers = settings.workers or os.cpu_count() or 1
 
     def can_speak(self, code: str) -> bool:
         return self.voicing.can_speak(profile_for(code, self.profiles))
@@ -115,6 +178,7 @@ class _Pipeline:
         return language.detectable(code) or code in self.profiles or self.can_speak(code)
 
     def read(self, folder: Path) -> tuple[Edition, list[Article]]:
+        """Read an edition's articles; each bad one is reported and left out."""
         edition = content.read_edition_info(folder)
         articles: list[Article] = []
         seen: dict[tuple[str, str | None], Path] = {}
@@ -139,98 +203,202 @@ class _Pipeline:
         self.report.articles += len(articles)
         return edition, articles
 
-    def speak(
-        self, articles: Sequence[Article], profile: Profile, engine: Engine, label: str
-    ) -> tuple[list[Article], list[Clip]]:
-        """Speak each article; an article that fails is reported and left out."""
-        scripts: list[tuple[Article, list[Segment]]] = []
-        for index, article in enumerate(articles):
-            try:
-                scripts.append(
-                    (article, segment.article_script(article, index, profile, engine.max_chars))
-                )
-            except ContentError as exc:
-                self.report.errors.append(str(exc))
-        total = sum(len(script) for _, script in scripts)
-        done = 0
-
-        def advance(_clip: Clip) -> None:
-            nonlocal done
-            done += 1
-            if self.progress is not None:
-                self.progress(label, done, total)
-
-        spoken: list[Article] = []
-        clips: list[Clip] = []
-        for article, script in scripts:
-            try:
-                clips.extend(synthesis.speak(script, engine, profile, advance))
-            except BulletinsError as exc:
-                self.report.errors.append(f"{article.path}: {exc}")
-                continue
-            spoken.append(article)
-        return spoken, clips
-
-    def bulletin(self, edition: Edition, code: str, articles: Sequence[Article]) -> None:
+    def plan(self, edition: Edition, code: str, articles: Sequence[Article]) -> BulletinPlan | None:
+        """Choose the engine and script every article of one bulletin."""
         profile = profile_for(code, self.profiles)
         try:
             engine = self.voicing.choose(profile)
         except EngineUnavailable as exc:
-            for article in articles:
-                self.report.errors.append(f"{article.path}: {exc}")
-            return
-        label = f"{edition.slug} [{code}]"
-        spoken, clips = self.speak(articles, profile, engine, label)
-        if not clips:
-            return
+            self.report.errors.extend(f"{article.path}: {exc}" for article in articles)
+            return None
+        planned = []
+        for index, article in enumerate(articles):
+            try:
+                planned.append(plan_article(article, index, profile, engine))
+            except ContentError as exc:
+                self.report.errors.append(str(exc))
         path = bulletin_path(self.settings.out_dir, edition.slug, code)
-        episode = write_episode(edition, profile, spoken, clips, path, self.settings, engine)
-        self.report.episodes.append(episode)
+        return BulletinPlan(edition, profile, path, planned) if planned else None
+
+    def speak(self, plans: Sequence[BulletinPlan], synthesizer: Synthesizer) -> None:
+        """Speak every missing clip; an article that fails is re-spoken offline or left out."""
+        failures = synthesizer.run(self._jobs(plans), self._counter(plans))
+        offline = self.voicing.engine("espeak") if self.settings.fallback == "offline" else None
+        retry: list[BulletinPlan] = []
+        for plan in plans:
+            kept: list[ArticlePlan] = []
+            for item in plan.articles:
+                reasons = [failures[k] for k in item.keys if k in failures]
+                if not reasons:
+                    kept.append(item)
+                elif (
+                    offline is not None and not item.engine.offline and offline.speaks(plan.profile)
+                ):
+                    fallback = plan_article(
+                        item.article, item.segments[0].article, plan.profile, offline
+                    )
+                    fallback.note = f"spoken offline by {offline.describe(plan.profile)} after {item.engine.name} failed: {reasons[0]}"
+                    self.report.warnings.append(f"{item.article.path}: {fallback.note}")
+                    kept.append(fallback)
+                    retry.append(dataclasses.replace(plan, articles=[fallback]))
+                else:
+                    self.report.errors.append(f"{item.article.path}: {reasons[0]}")
+            plan.articles = kept
+        if retry:
+            failures = synthesizer.run(self._jobs(retry), self._counter(retry))
+            for plan in plans:
+                for item in [i for i in plan.articles if any(k in failures for k in i.keys)]:
+                    self.report.errors.append(
+                        f"{item.article.path}: {failures[next(k for k in item.keys if k in failures)]}"
+                    )
+                    plan.articles.remove(item)
+
+    @staticmethod
+    def _jobs(plans: Sequence[BulletinPlan]) -> Iterator[Job]:
+        for plan in plans:
+            for item in plan.articles:
+                for key, seg in zip(item.keys, item.segments, strict=True):
+                    yield Job(
+                        key=key,
+                        text=seg.spoken,
+                        engine=item.engine,
+                        profile=plan.profile,
+                        group=plan.label,
+                    )
+
+    def _counter(self, plans: Sequence[BulletinPlan]) -> Callable[[Job], None]:
+        totals = {p.label: sum(len(i.keys) for i in p.articles) for p in plans}
+        done = dict.fromkeys(totals, 0)
+
+        def advance(job: Job) -> None:
+            label = str(job.group)
+            done[label] += 1
+            if self.progress is not None:
+                self.progress(label, done[label], totals[label])
+
+        return advance
 
 
-def write_episode(
-    edition: Edition,
-    profile: Profile,
-    articles: Sequence[Article],
-    clips: Sequence[Clip],
-    path: Path,
-    settings: Settings,
-    engine: Engine,
-) -> Episode:
-    """Mix, encode and tag one bulletin, replacing ``path`` only once it is complete."""
-    mix = mixing.mix(clips)
-    titles = [article.headline or edition.title for article in articles]
-    chapters = mixing.chapters(mix, titles)
-    title = titles[0] if len(articles) == 1 else edition.title
+def _build_key(plan: BulletinPlan, info: TagInfo, settings: Settings) -> str:
+    """A digest of everything that shapes a bulletin's file: equal digests, equal files."""
+    material = [
+        __version__,
+        settings.bitrate,
+        settings.sample_rate,
+        dataclasses.astuple(dataclasses.replace(info, chapters=())),
+        [
+            [(k, s.pause_after_ms, s.article) for k, s in zip(i.keys, i.segments, strict=True)]
+            for i in plan.articles
+        ],
+    ]
+    return hashlib.sha256(
+        json.dumps(material, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def _existing(path: Path, key: str) -> tuple[int, tuple[Chapter, ...]] | None:
+    """The duration and chapters of ``path`` when it was built from exactly ``key``."""
+    try:
+        audio = MP3(path)
+    except (MutagenError, OSError):
+        return None
+    tags = audio.tags
+    if tags is None or [str(t) for t in tags.getall(f"TXXX:{BUILD_TAG}")] != [key]:
+        return None
+    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    return round(audio.info.length * 1000), tuple(
+        Chapter(str(c.sub_frames["TIT2"]), c.start_time, c.end_time) for c in chapters
+    )
+
+
+def write_bulletin(plan: BulletinPlan, cache: ClipCache, settings: Settings) -> Episode:
+    """Mix, encode and tag one bulletin, unless its file is already exactly this bulletin.
+
+    The file is replaced only once it is complete.
+
+    Raises:
+        AudioError: a clip is missing from the cache or the encoder failed.
+    """
+    articles = [item.article for item in plan.articles]
+    titles = [a.headline or plan.edition.title for a in articles]
     summaries = [a.summary for a in articles if a.summary]
-    description = " ".join(summaries) if summaries else " · ".join(titles)
-    spoken_text = "\n\n".join(article.text for article in articles)
-    with atomic_output(path) as temporary:
-        mixing.export(mix, temporary, f"{settings.bitrate}k", settings.sample_rate)
-        write_tags(
-            temporary,
-            TagInfo(
-                title=title,
-                artist=settings.publisher,
-                album=settings.bulletin,
-                language=profile.iso639_2,
-                description=description,
-                spoken_text=spoken_text,
-                chapters=chapters,
-                date=edition.date or next((a.date for a in articles if a.date), None),
-                voice=engine.describe(profile),
-            ),
-        )
+    voices = sorted({item.engine.describe(plan.profile) for item in plan.articles})
+    info = TagInfo(
+        title=titles[0] if len(articles) == 1 else plan.edition.title,
+        artist=settings.publisher,
+        album=settings.bulletin,
+        language=plan.profile.iso639_2,
+        description=" ".join(summaries) if summaries else " · ".join(titles),
+        spoken_text="\n\n".join(a.text for a in articles),
+        chapters=(),
+        date=plan.edition.date or next((a.date for a in articles if a.date), None),
+        voice="; ".join(voices + [f"{i.article.stem}: {i.note}" for i in plan.articles if i.note]),
+    )
+    key = _build_key(plan, info, settings)
+    existing = _existing(plan.path, key)
+    rebuilt = existing is None
+    if existing is None:
+        keys = {
+            id(s): k
+            for item in plan.articles
+            for s, k in zip(item.segments, item.keys, strict=True)
+        }
+
+        def load(seg: Segment) -> Audio:
+            audio = cache.get(keys[id(seg)])
+            if audio is None:
+                raise AudioError(
+                    f"the clip for '{seg.spoken[:40]}' vanished from the cache at {cache.root}"
+                )
+            return audio
+
+        with atomic_output(plan.path) as temporary:
+            rendered = mixing.render(
+                [s for item in plan.articles for s in item.segments],
+                load,
+                temporary,
+                f"{settings.bitrate}k",
+                settings.sample_rate,
+            )
+            chapters = tuple(
+                Chapter(t, start, end)
+                for t, (start, end) in zip(titles, rendered.chapters_ms, strict=True)
+            )
+            write_tags(temporary, dataclasses.replace(info, chapters=chapters), build_key=key)
+        existing = (rendered.duration_ms, chapters)
+    duration_ms, chapters = existing
     return Episode(
-        edition=edition,
-        language=profile.language,
+        edition=plan.edition,
+        language=plan.profile.language,
         articles=tuple(articles),
-        path=path,
-        duration_ms=mix.duration_ms,
+        path=plan.path,
+        duration_ms=duration_ms,
         chapters=chapters,
-        engine=engine.name,
-        voice=engine.describe(profile),
-        spoken_text=spoken_text,
+        engine="+".join(sorted({i.engine.name for i in plan.articles})),
+        voice=info.voice or "",
+        spoken_text=info.spoken_text,
+        rebuilt=rebuilt,
+    )
+
+
+@contextmanager
+def _clip_cache(settings: Settings) -> Iterator[ClipCache]:
+    if settings.cache:
+        yield ClipCache(settings.cache_dir or default_cache_dir())
+    else:
+        with tempfile.TemporaryDirectory(prefix="bulletins-clips-") as folder:
+            yield ClipCache(Path(folder))
+
+
+def _synthesis_options(
+    settings: Settings, workers: int, options: EngineOptions
+) -> SynthesisOptions:
+    return SynthesisOptions(
+        workers=workers,
+        concurrency=settings.concurrency,
+        max_concurrency=settings.max_concurrency,
+        retry=RetryPolicy(retries=settings.retries),
+        engine_options=options,
     )
 
 
@@ -247,13 +415,37 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
     folders = content.edition_folders(settings.content_dir)
     if not folders:
         raise ContentError(f"{settings.content_dir}: holds no articles (.txt or .md files)")
+    plans: list[BulletinPlan] = []
     for folder in folders:
         edition, articles = pipeline.read(folder)
         languages: dict[str, list[Article]] = {}
         for article in articles:
             languages.setdefault(str(article.language), []).append(article)
         for code, group in languages.items():
-            pipeline.bulletin(edition, code, group)
+            plan = pipeline.plan(edition, code, group)
+            if plan is not None:
+                plans.append(plan)
+    with ExitStack() as stack:
+        stack.enter_context(exclusive(settings.out_dir))
+        cache = stack.enter_context(_clip_cache(settings))
+        options = _synthesis_options(settings, pipeline.workers, pipeline.voicing.options)
+        synthesizer = stack.enter_context(Synthesizer(options, cache))
+        pipeline.speak(plans, synthesizer)
+        pipeline.report.synthesis = synthesizer.stats
+        # Bulletins are encoded side by side: each encode is its own ffmpeg process.
+        with ThreadPoolExecutor(
+            pipeline.workers, thread_name_prefix="bulletins-encode"
+        ) as encoders:
+            futures = [
+                encoders.submit(write_bulletin, plan, cache, settings)
+                for plan in plans
+                if plan.articles
+            ]
+            for future in futures:
+                try:
+                    pipeline.report.episodes.append(future.result())
+                except BulletinsError as exc:
+                    pipeline.report.errors.append(str(exc))
     return pipeline.report
 
 
@@ -281,8 +473,20 @@ def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
         article, pipeline.detector, pipeline.can_speak, settings.min_confidence
     )
     profile = profile_for(str(article.language), pipeline.profiles)
-    engine = pipeline.voicing.choose(profile)
-    script = segment.article_script(article, 0, profile, engine.max_chars)
-    clips = synthesis.speak(script, engine, profile)
     edition = Edition(slug="say", title=paragraphs[0][:80], date=None, path=Path("."))
-    return write_episode(edition, profile, [article], clips, path, settings, engine)
+    plan = BulletinPlan(
+        edition,
+        profile,
+        path,
+        [plan_article(article, 0, profile, pipeline.voicing.choose(profile))],
+    )
+    with (
+        _clip_cache(settings) as cache,
+        Synthesizer(
+            _synthesis_options(settings, 1, pipeline.voicing.options), cache
+        ) as synthesizer,
+    ):
+        pipeline.speak([plan], synthesizer)
+        if not plan.articles:
+            raise SynthesisError(pipeline.report.errors[0])
+        return write_bulletin(plan, cache, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from rich.table import Table
 
 from . import __version__
 from .build import Report, build, say
+from .cache import ClipCache, default_cache_dir
 from .engines import ENGINES
 from .errors import BulletinsError
 from .settings import Settings, resolve
@@ -62,6 +64,14 @@ VoicesOption = Annotated[
         "--voices", help="A folder of voice profiles that override the built-in ones (repeatable)."
     ),
 ]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Clip cache folder. [default: the user's cache folder]",
+        show_default=False,
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="A bulletins.toml file. [default: CONTENT_DIR/bulletins.toml]"),
@@ -80,10 +90,44 @@ def _minutes(ms: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def report_json(report: Report) -> dict[str, object]:
+    """The build summary as plain data."""
+    stats = report.synthesis
+    return {
+        "ok": report.ok,
+        "articles_read": report.articles,
+        "bulletins": [
+            {
+                "path": str(e.path),
+                "edition": e.edition.slug,
+                "language": e.language,
+                "articles": [str(a.path) for a in e.articles],
+                "engine": e.engine,
+                "voice": e.voice,
+                "duration_s": round(e.duration_ms / 1000, 3),
+                "chapters": [
+                    {"title": c.title, "start_s": c.start_ms / 1000, "end_s": c.end_ms / 1000}
+                    for c in e.chapters
+                ],
+                "rebuilt": e.rebuilt,
+            }
+            for e in report.episodes
+        ],
+        "segments": {
+            "spoken": stats.spoken,
+            "cached": stats.cached,
+            "failed": stats.failed,
+            "retries": stats.retries,
+        },
+        "warnings": report.warnings,
+        "errors": report.errors,
+    }
+
+
 def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
     if report.episodes:
         table = Table(title=f"Bulletins in {out_dir}", title_justify="left")
-        for column in ("bulletin", "lang", "articles", "engine", "duration"):
+        for column in ("bulletin", "lang", "articles", "engine", "duration", "status"):
             table.add_column(column, overflow="fold")
         for episode in report.episodes:
             table.add_row(
@@ -92,13 +136,15 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
                 str(len(episode.articles)),
                 episode.engine,
                 _minutes(episode.duration_ms),
+                "written" if episode.rebuilt else "up to date",
             )
         out.print(table)
     languages = {e.language for e in report.episodes}
     out.print(
         f"{report.articles} article(s) read, {sum(len(e.articles) for e in report.episodes)} spoken, "
         f"{len(report.episodes)} bulletin(s) in {len(languages)} language(s); "
-        f"{len(report.warnings)} warning(s), {len(report.errors)} error(s)",
+        f"{len(report.warnings)} warning(s), {len(report.errors)} error(s); "
+        f"segments: {report.synthesis.spoken} spoken, {report.synthesis.cached} from the cache",
         highlight=False,
     )
     for warning in report.warnings:
@@ -126,8 +172,54 @@ def build_command(
     bulletin: Annotated[
         str | None, typer.Option(help="Name of the bulletin series, for the album tag.")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Offline voice processes and bulletins encoded at once. [default: one per core]",
+            show_default=False,
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            help="Requests to the online voice in flight at first. [default: 4]", show_default=False
+        ),
+    ] = None,
+    max_concurrency: Annotated[
+        int | None,
+        typer.Option(
+            help="Most requests in flight once the server keeps up. [default: 8]",
+            show_default=False,
+        ),
+    ] = None,
+    retries: Annotated[
+        int | None,
+        typer.Option(help="Retries of a refused request. [default: 5]", show_default=False),
+    ] = None,
+    fallback: Annotated[
+        str | None,
+        typer.Option(
+            help="'offline': re-speak an article the online voice fails with eSpeak NG. [default: none]",
+            show_default=False,
+        ),
+    ] = None,
+    cache_dir: CacheDirOption = None,
+    cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse clips spoken before. [default: cache]",
+            show_default=False,
+        ),
+    ] = None,
     config: ConfigOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the summary as JSON on standard output, for scheduled runs."
+        ),
+    ] = False,
 ) -> None:
     """Build one spoken bulletin per edition and language.
 
@@ -144,6 +236,13 @@ def build_command(
         bitrate=bitrate,
         publisher=publisher,
         bulletin=bulletin,
+        workers=workers,
+        concurrency=concurrency,
+        max_concurrency=max_concurrency,
+        retries=retries,
+        fallback=fallback,
+        cache_dir=cache_dir,
+        cache=cache,
     )
     out, err = _out(), _err()
     with Progress(
@@ -152,7 +251,7 @@ def build_command(
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=err,
-        disable=quiet or not err.is_terminal,
+        disable=quiet or as_json or not err.is_terminal,
         transient=True,
     ) as bar:
         tasks: dict[str, TaskID] = {}
@@ -166,7 +265,9 @@ def build_command(
             report = build(settings, progress)
         except BulletinsError as exc:
             raise _fail(exc, 2) from exc
-    if quiet:
+    if as_json:
+        print(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+    elif quiet:
         for error in report.errors:
             err.print(f"[red]error:[/red] {error}")
     else:
@@ -257,6 +358,28 @@ def voices_command(
             for voice in voicing.engine(name).voices():
                 listing.add_row(voice.engine, voice.language, voice.voice, voice.description)
         out.print(listing)
+
+
+cache_app = typer.Typer(help="Inspect or empty the clip cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info(cache_dir: CacheDirOption = None, config: ConfigOption = None) -> None:
+    """Show where the clip cache is, how many clips it holds and their size."""
+    settings = _settings(config, cache_dir=cache_dir)
+    info = ClipCache(settings.cache_dir or default_cache_dir()).info()
+    _out().print(f"{info.path}: {info.entries} clip(s), {info.bytes / 1e6:.1f} MB", highlight=False)
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: CacheDirOption = None, config: ConfigOption = None) -> None:
+    """Delete every clip in the cache; the next build speaks everything again."""
+    settings = _settings(config, cache_dir=cache_dir)
+    info = ClipCache(settings.cache_dir or default_cache_dir()).clear()
+    _out().print(
+        f"{info.path}: deleted {info.entries} clip(s), {info.bytes / 1e6:.1f} MB", highlight=False
+    )
 
 
 def _version(value: bool) -> None:

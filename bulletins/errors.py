@@ -33,3 +33,12 @@ class AudioError(BulletinsError, RuntimeError):
 
 class ConfigError(BulletinsError, ValueError):
     """A setting (command-line option, environment variable or config file) is invalid."""
+
+
+class TransientError(SynthesisError):
+    """A refusal worth retrying: rate limiting, a server error, a timeout, a dropped connection."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        """Seconds the server asked us to wait, when it said."""

@@ -8,6 +8,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: builds into one folder are not serialised there
+    fcntl = None  # type: ignore[assignment]
+
 
 @contextlib.contextmanager
 def atomic_output(target: Path) -> Iterator[Path]:
@@ -34,3 +39,24 @@ def atomic_output(target: Path) -> Iterator[Path]:
 def bulletin_path(out_dir: Path, edition_slug: str, language: str) -> Path:
     """``audio/<edition>/<edition>.<language>.mp3``: ASCII, unique per edition and language."""
     return out_dir / edition_slug / f"{edition_slug}.{language}.mp3"
+
+
+@contextlib.contextmanager
+def exclusive(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder for one build at a time, then tidy what killed builds left.
+
+    Two builds writing one folder would race on the same files; the second waits here
+    for the first. Holding the lock also makes it safe to delete ``.part`` files: any
+    left now belong to a build that was killed before it could rename them.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / ".bulletins.lock").open("a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            for leftover in out_dir.rglob(".*.part"):
+                leftover.unlink(missing_ok=True)
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

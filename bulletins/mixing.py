@@ -1,20 +1,20 @@
 """Mixing: clips are trimmed, joined with the profile's pauses and streamed to the encoder.
 
-pydub does the sample work (silence detection, resampling, silence). The bulletin
-is never concatenated into one AudioSegment: clips and pauses are streamed to a
-single MP3 encode, so an hour-long bulletin costs its clips' memory, not twice that,
-and compressed audio is decoded once and encoded once.
+pydub does the sample work (silence detection, resampling). The bulletin is never
+concatenated into one AudioSegment: clips and pauses are streamed to a single MP3
+encode, so an hour-long bulletin needs the memory of one clip, and compressed audio
+is decoded once and encoded once.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .codec import encode_mp3
-from .model import Audio, Chapter, Clip
+from .model import Audio, Segment
 
 with warnings.catch_warnings():
     # pydub looks for ffmpeg on PATH when imported and warns when there is none;
@@ -34,20 +34,17 @@ SILENCE_THRESHOLD_DBFS = -50.0
 KEEP_MS = 20
 
 
+Loader = Callable[[Segment], Audio]
+"""Gives the audio of a segment (from the clip cache)."""
+
+
 @dataclass(frozen=True)
-class Mix:
-    """A bulletin ready to encode: its parts in order, and where each article lies."""
+class Rendered:
+    """Where each article lies in an encoded bulletin, and how long it is."""
 
-    parts: tuple[AudioSegment, ...]
-    sample_rate: int
     chapters_ms: tuple[tuple[int, int], ...]
-    """(start, end) of each article, in milliseconds."""
+    """(start, end) of each article in milliseconds, in order, covering the whole bulletin."""
     duration_ms: int
-
-    def pcm(self) -> Iterator[bytes]:
-        """The bulletin's samples, part by part."""
-        for part in self.parts:
-            yield part.raw_data
 
 
 def to_segment(audio: Audio) -> AudioSegment:
@@ -70,59 +67,55 @@ def _frames_ms(frames: int, sample_rate: int) -> int:
     return round(frames * 1000 / sample_rate)
 
 
-def mix(clips: Sequence[Clip]) -> Mix:
-    """Trim each clip and lay the clips end to end with the pauses their segments ask for.
+def render(
+    segments: Sequence[Segment],
+    load: Loader,
+    path: Path,
+    bitrate: str = "96k",
+    sample_rate: int = 44100,
+) -> Rendered:
+    """Trim each clip and encode the clips end to end, with their segments' pauses, as an MP3.
 
-    The mix runs at the sample rate of the first clip (one engine per bulletin means
-    one rate); a clip at another rate is resampled to it. The final pause is dropped:
-    a bulletin ends when its last word does.
+    Clips are loaded one at a time and streamed to the encoder, so memory holds one
+    clip, not the bulletin. The mix runs at the rate of the first clip (one engine
+    per bulletin means one rate); a clip at another rate is resampled to it, and the
+    encoder converts the mix to ``sample_rate``: 44.1 kHz is the rate every podcast
+    player and car stereo plays natively. The final pause is dropped: a bulletin ends
+    when its last word does.
+
+    Raises:
+        AudioError: a clip is missing or the encoder failed.
     """
-    if not clips:
-        raise ValueError("a bulletin needs at least one clip")
-    rate = clips[0].audio.sample_rate
-    parts: list[AudioSegment] = []
+    if not segments:
+        raise ValueError("a bulletin needs at least one segment")
+    first = trim(to_segment(load(segments[0])))
+    rate = first.frame_rate
     spans: dict[int, list[int]] = {}
     frames = 0
-    for position, clip in enumerate(clips):
-        voice = trim(to_segment(clip.audio))
-        if voice.frame_rate != rate:
-            voice = voice.set_frame_rate(rate)
-        article = clip.segment.article
-        spans.setdefault(article, [frames, frames])
-        parts.append(voice)
-        frames += int(voice.frame_count())
-        spans[article][1] = frames
-        if position < len(clips) - 1:
-            pause = AudioSegment.silent(duration=clip.segment.pause_after_ms, frame_rate=rate)
-            parts.append(pause)
-            frames += int(pause.frame_count())
+
+    def stream() -> Iterator[bytes]:
+        nonlocal frames
+        for position, segment in enumerate(segments):
+            voice = first if position == 0 else trim(to_segment(load(segment)))
+            if voice.frame_rate != rate:
+                voice = voice.set_frame_rate(rate)
+            spans.setdefault(segment.article, [frames, frames])
+            yield voice.raw_data
+            frames += int(voice.frame_count())
+            spans[segment.article][1] = frames
+            if position < len(segments) - 1:
+                pause = round(segment.pause_after_ms * rate / 1000)
+                yield bytes(2 * pause)
+                frames += pause
+
+    encode_mp3(stream(), rate, path, bitrate=bitrate, output_rate=sample_rate)
     # An article's chapter runs from its first word up to the next article's first word,
     # so the chapters cover the bulletin without gaps, as players expect.
     starts = [spans[a][0] for a in sorted(spans)]
     ends = [*starts[1:], frames]
-    chapters = tuple(
-        (_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in zip(starts, ends, strict=True)
-    )
-    return Mix(
-        parts=tuple(parts),
-        sample_rate=rate,
-        chapters_ms=chapters,
+    return Rendered(
+        chapters_ms=tuple(
+            (_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in zip(starts, ends, strict=True)
+        ),
         duration_ms=_frames_ms(frames, rate),
     )
-
-
-def chapters(mix_: Mix, titles: Sequence[str]) -> tuple[Chapter, ...]:
-    """Name the mix's article spans."""
-    return tuple(
-        Chapter(title=title, start_ms=start, end_ms=end)
-        for title, (start, end) in zip(titles, mix_.chapters_ms, strict=True)
-    )
-
-
-def export(mix_: Mix, path: Path, bitrate: str, sample_rate: int) -> None:
-    """Encode the mix as a constant-bitrate mono MP3 at ``sample_rate``.
-
-    44.1 kHz is the rate every podcast player and car stereo plays natively;
-    mono halves the size of speech with nothing lost.
-    """
-    encode_mp3(mix_.pcm(), mix_.sample_rate, path, bitrate=bitrate, output_rate=sample_rate)

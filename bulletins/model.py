@@ -117,3 +117,5 @@ class Episode:
     voice: str
     """The engine and voice that spoke it, as the tags say."""
     spoken_text: str
+    rebuilt: bool = True
+    """False when the file was already up to date and left as it was."""

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from .errors import ConfigError
 
@@ -50,23 +50,49 @@ class Settings:
     """Seconds before any network request is abandoned."""
     gtts_endpoint: str | None = None
     """Base URL used instead of Google's (a proxy or a local fake)."""
+    workers: int = 0
+    """Processes for offline engines and bulletins encoded at once; 0 means one per core."""
+    concurrency: int = 4
+    """Requests to an online voice in flight at first."""
+    max_concurrency: int = 8
+    """The most requests in flight once the server has accepted many."""
+    retries: int = 5
+    """Tries after the first for a request the server refused or dropped."""
+    cache_dir: Path | None = None
+    """Clip cache folder; None means the user's cache folder."""
+    cache: bool = True
+    """False speaks everything afresh into a cache that is deleted afterwards."""
+    fallback: str = "none"
+    """``offline``: an article the online voice fails is re-spoken by eSpeak NG."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def _convert(name: str, raw: Any, where: str) -> Any:
-    default = getattr(Settings(), name)
+    kind = get_type_hints(Settings)[name]
     try:
-        if name == "voices_dirs":
+        if kind == tuple[Path, ...]:
             items = raw.split(os.pathsep) if isinstance(raw, str) else list(raw)
             return tuple(Path(item) for item in items if str(item))
-        if isinstance(default, Path):
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in _TRUE | _FALSE:
+                return str(raw).lower() in _TRUE
+            raise ValueError(raw)
+        if raw in (None, ""):
+            return None
+        if kind in (Path, Path | None):
             return Path(raw)
-        if isinstance(default, bool):
-            raise TypeError
-        if isinstance(default, int):
+        if kind is int and not isinstance(raw, bool):
             return int(raw)
-        if isinstance(default, float):
+        if kind is float:
             return float(raw)
-        return None if raw in (None, "") else str(raw)
+        if kind in (str, str | None):
+            return str(raw)
+        raise TypeError(kind)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: '{name}' has an invalid value {raw!r}") from exc
 
@@ -84,6 +110,15 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         raise ConfigError(f"min_confidence must be between 0 and 1, not {settings.min_confidence}")
     if settings.gtts_endpoint and not re.match(r"^https?://", settings.gtts_endpoint):
         raise ConfigError(f"gtts_endpoint must be an http(s) URL, not {settings.gtts_endpoint!r}")
+    if settings.fallback not in ("none", "offline"):
+        raise ConfigError(f"fallback must be 'none' or 'offline', not {settings.fallback!r}")
+    for name in ("workers", "retries"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"{name} must not be negative")
+    if not 1 <= settings.concurrency <= settings.max_concurrency:
+        raise ConfigError(
+            f"concurrency must be at least 1 and at most max_concurrency ({settings.max_concurrency})"
+        )
     return settings
 
 

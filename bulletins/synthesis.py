@@ -1,30 +1,220 @@
-"""Synthesis: a script of segments becomes clips, spoken by one engine."""
+"""Synthesis: every segment still missing from the clip cache is spoken, in parallel.
+
+Offline engines run in worker processes (one per core by default); online engines
+run on threads whose requests are paced by an adaptive concurrency limit and
+retried with backoff. Clips land in the cache; the mixer reads them from there.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import random
+import sys
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from types import TracebackType
 
-from .engines import Engine
-from .model import Clip, Segment
+from .cache import ClipCache
+from .engines import Engine, EngineOptions
+from .errors import BulletinsError, TransientError
+from .pacing import AdaptiveLimit, RetryPolicy
 from .voices import Profile
+from .workers import speak_batch
 
-OnClip = Callable[[Clip], None]
+# Offline work goes to processes in batches: big enough that process round trips
+# cost nothing next to the speech, small enough to keep both cores busy to the end.
+BATCH_SIZE = 24
 
 
-def speak(
-    segments: Sequence[Segment], engine: Engine, profile: Profile, on_clip: OnClip | None = None
-) -> list[Clip]:
-    """Speak every segment, in order.
+@dataclass(frozen=True)
+class Job:
+    """One segment to speak."""
 
-    Raises:
-        SynthesisError: the engine failed on a segment.
-    """
-    clips = []
-    for segment in segments:
-        clip = Clip(
-            segment=segment, audio=engine.synthesize(segment.spoken, profile), engine=engine.name
-        )
-        clips.append(clip)
-        if on_clip is not None:
-            on_clip(clip)
-    return clips
+    key: str
+    """Its clip's cache key."""
+    text: str
+    engine: Engine
+    profile: Profile
+    group: Hashable
+    """What it belongs to (an article): progress and failures are counted by group."""
+
+
+@dataclass(frozen=True)
+class SynthesisOptions:
+    """How much to do at once, and how patiently."""
+
+    workers: int = 1
+    """Processes for offline engines; 1 speaks in this process."""
+    concurrency: int = 4
+    """Requests in flight at first for online engines."""
+    max_concurrency: int = 8
+    """The most requests in flight once the server has accepted many."""
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    engine_options: EngineOptions = field(default_factory=EngineOptions)
+    seed: int | None = None
+    """Seed of the jitter, for repeatable tests; None draws one."""
+
+
+@dataclass
+class Stats:
+    """What synthesis did, for the build summary."""
+
+    spoken: int = 0
+    """Segments spoken (cache misses)."""
+    cached: int = 0
+    """Segments found in the cache."""
+    retries: int = 0
+    failed: int = 0
+    peak_in_flight: int = 0
+    lowest_limit: int | None = None
+
+
+OnDone = Callable[[Job], None]
+
+
+class Synthesizer:
+    """Speaks jobs into the cache; use as a context manager so its worker processes end."""
+
+    def __init__(self, options: SynthesisOptions, cache: ClipCache) -> None:
+        self.options = options
+        self.cache = cache
+        self.stats = Stats()
+        self._limit = AdaptiveLimit(options.concurrency, options.max_concurrency)
+        self._rng = random.Random(options.seed)
+        self._rng_lock = threading.Lock()
+        self._processes: ProcessPoolExecutor | None = None
+        self._threads: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> Synthesizer:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for pool in (self._processes, self._threads):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _process_pool(self) -> ProcessPoolExecutor:
+        if self._processes is None:
+            # forkserver, not fork: this process runs threads (progress display, the
+            # online pool), and a forked child can inherit a lock one of them held.
+            method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+            self._processes = ProcessPoolExecutor(
+                self.options.workers, multiprocessing.get_context(method)
+            )
+        return self._processes
+
+    def _thread_pool(self) -> ThreadPoolExecutor:
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(
+                self._limit.maximum, thread_name_prefix="bulletins-online"
+            )
+        return self._threads
+
+    def run(self, jobs: Iterable[Job], on_done: OnDone | None = None) -> dict[str, str]:
+        """Make sure every job's clip is in the cache.
+
+        Returns:
+            The jobs that failed, as a map from cache key to the reason.
+        """
+        done = on_done or (lambda _job: None)
+        unique: dict[str, Job] = {}
+        for job in jobs:
+            unique.setdefault(job.key, job)
+        missing: list[Job] = []
+        for job in unique.values():
+            if job.key in self.cache:
+                self.stats.cached += 1
+                done(job)
+            else:
+                missing.append(job)
+        offline = [job for job in missing if job.engine.offline]
+        online = [job for job in missing if not job.engine.offline]
+        failures: dict[str, str] = {}
+
+        def record(batch: Sequence[Job], outcome: Sequence[tuple[str, str | None]]) -> None:
+            for job, (_key, error) in zip(batch, outcome, strict=True):
+                if error is None:
+                    self.stats.spoken += 1
+                else:
+                    self.stats.failed += 1
+                    failures[job.key] = error
+                done(job)
+
+        futures: dict[Future[list[tuple[str, str | None]]], list[Job]] = {}
+        for job in online:
+            futures[self._thread_pool().submit(self._speak_online, job)] = [job]
+        for batch in _batches(offline):
+            first = batch[0]
+            arguments = (
+                first.engine.name,
+                self.options.engine_options,
+                first.profile,
+                [(job.key, job.text) for job in batch],
+                self.cache.root,
+            )
+            if self.options.workers <= 1:
+                record(batch, speak_batch(*arguments))
+            else:
+                futures[self._process_pool().submit(speak_batch, *arguments)] = batch
+        for future in as_completed(futures):
+            batch = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool as exc:
+                # A worker died (killed, or the engine crashed it): its batch failed, the rest stand.
+                outcome = [
+                    (job.key, f"the {job.engine.name} worker process died: {exc}") for job in batch
+                ]
+            record(batch, outcome)
+        self.stats.peak_in_flight = max(self.stats.peak_in_flight, self._limit.peak)
+        if online:
+            self.stats.lowest_limit = self._limit.lowest
+        return failures
+
+    def _speak_online(self, job: Job) -> list[tuple[str, str | None]]:
+        policy = self.options.retry
+        for attempt in range(policy.retries + 1):
+            with self._limit.slot():
+                try:
+                    audio = job.engine.synthesize(job.text, job.profile)
+                except TransientError as exc:
+                    self._limit.pushback()
+                    if attempt == policy.retries:
+                        return [(job.key, f"{exc} (gave up after {policy.retries} retries)")]
+                    retry_after = exc.retry_after
+                except BulletinsError as exc:
+                    return [(job.key, str(exc))]
+                else:
+                    self._limit.success()
+                    self.cache.put(job.key, audio)
+                    return [(job.key, None)]
+            with self._rng_lock:
+                wait = policy.delay(attempt, retry_after, self._rng)
+                self.stats.retries += 1
+            time.sleep(wait)
+        raise AssertionError("unreachable: the loop returns on its last attempt")
+
+
+def _batches(jobs: Sequence[Job]) -> Iterable[list[Job]]:
+    """Consecutive jobs of one engine and language, at most BATCH_SIZE at a time."""
+    batch: list[Job] = []
+    for job in jobs:
+        if batch and (
+            len(batch) >= BATCH_SIZE
+            or job.engine is not batch[0].engine
+            or job.profile != batch[0].profile
+        ):
+            yield batch
+            batch = []
+        batch.append(job)
+    if batch:
+        yield batch

@@ -33,6 +33,8 @@ from .model import Chapter
 
 VOICE_TAG = "bulletins:voice"
 """TXXX description of the frame naming the engine and voice that spoke a bulletin."""
+BUILD_TAG = "bulletins:build"
+"""TXXX description of the frame holding the digest of what a bulletin was built from."""
 # In CHAP frames, 0xFFFFFFFF means "no byte offset": players seek by time.
 _NO_OFFSET = 0xFFFFFFFF
 
@@ -60,9 +62,14 @@ def _text(frame: type, value: str) -> object:
     return frame(encoding=Encoding.UTF8, text=[value])
 
 
-def write_tags(path: Path, info: TagInfo) -> None:
-    """Replace the file's ID3 tag with one built from ``info``."""
+def write_tags(path: Path, info: TagInfo, build_key: str | None = None) -> None:
+    """Replace the file's ID3 tag with one built from ``info``.
+
+    ``build_key`` lets a later build see that the file is already up to date.
+    """
     tag = ID3()
+    if build_key:
+        tag.add(TXXX(encoding=Encoding.UTF8, desc=BUILD_TAG, text=[build_key]))
     tag.add(_text(TIT2, info.title))
     tag.add(_text(TPE1, info.artist))
     tag.add(_text(TPUB, info.artist))

@@ -41,13 +41,14 @@ def fake_google() -> Iterator[FakeGoogle]:
 
 
 @pytest.fixture(autouse=True)
-def _no_user_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see only the settings they give: no BULLETINS_* from the developer's shell."""
+def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests see only the settings they give, and never touch the user's clip cache."""
     import os
 
     for name in list(os.environ):
         if name.startswith("BULLETINS_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("BULLETINS_CACHE_DIR", str(tmp_path / "clip-cache"))
 
 
 def read_audio(path: Path, sample_rate: int = 44100) -> Audio:

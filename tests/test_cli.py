@@ -159,7 +159,7 @@ def test_markup_and_path_titles_are_safe(runner: CliRunner, tmp_path: Path) -> N
     out = tmp_path / "audio"
     result = runner.invoke(app, ["build", str(content), "--out", str(out), "-e", "tone", "-q"])
     assert result.exit_code == 0, result.output
-    files = [p for p in out.rglob("*") if p.is_file()]
+    files = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert [p.relative_to(out).as_posix() for p in files] == [
         "edition-speciale/edition-speciale.en.mp3"
     ]

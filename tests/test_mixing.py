@@ -8,12 +8,12 @@ import pytest
 from conftest import read_audio, silent_runs
 
 from bulletins.engines.tone import PADDING_MS, ToneEngine
-from bulletins.mixing import chapters, export, mix, to_segment, trim
-from bulletins.model import Clip, Segment, SegmentKind
+from bulletins.mixing import render, to_segment, trim
+from bulletins.model import Audio, Segment, SegmentKind
 from bulletins.voices import Pauses, default_profile
 
 PAUSES = Pauses(clause=200, sentence=400, paragraph=800, headline=1000, article=1500)
-# Two articles: headline, two sentences in two paragraphs, then the next article.
+# Two articles: headline, sentences over two paragraphs, then the next article.
 PLAN = [
     ("Headline of the first story", SegmentKind.HEADLINE, 0, PAUSES.headline),
     ("The first sentence is here and it is fine", SegmentKind.SENTENCE, 0, PAUSES.sentence),
@@ -22,42 +22,31 @@ PLAN = [
     ("Headline of the second story", SegmentKind.HEADLINE, 1, PAUSES.headline),
     ("Its only sentence is this one", SegmentKind.SENTENCE, 1, PAUSES.article),
 ]
+SEGMENTS = [
+    Segment(text=t, spoken=t, kind=k, article=a, paragraph=0, sentence=n, pause_after_ms=p)
+    for n, (t, k, a, p) in enumerate(PLAN)
+]
 
 
-def tone_clips() -> list[Clip]:
-    engine, profile = ToneEngine(), default_profile("en")
-    return [
-        Clip(
-            segment=Segment(
-                text=text,
-                spoken=text,
-                kind=kind,
-                article=article,
-                paragraph=0,
-                sentence=n,
-                pause_after_ms=pause,
-            ),
-            audio=engine.synthesize(text, profile),
-            engine="tone",
-        )
-        for n, (text, kind, article, pause) in enumerate(PLAN)
-    ]
+def load(segment: Segment) -> Audio:
+    return ToneEngine().synthesize(segment.spoken, default_profile("en"))
 
 
 def test_trim_removes_engine_padding() -> None:
     """Leading and trailing silence is trimmed down to a short margin."""
     audio = ToneEngine().synthesize("one two three", default_profile("en"))
     trimmed = trim(to_segment(audio))
-    assert len(trimmed) < audio.duration_ms - 2 * PADDING_MS + 2 * 25
-    assert len(trimmed) > audio.duration_ms - 2 * PADDING_MS
+    assert (
+        audio.duration_ms - 2 * PADDING_MS
+        < len(trimmed)
+        < audio.duration_ms - 2 * PADDING_MS + 2 * 25
+    )
 
 
 def test_pauses_measured_in_the_encoded_mp3(tmp_path: Path) -> None:
     """Decoding the MP3 finds exactly the planned pauses, each within 30 ms, none at the ends."""
-    clips = tone_clips()
     path = tmp_path / "mix.mp3"
-    result = mix(clips)
-    export(result, path, "96k", 44100)
+    render(SEGMENTS, load, path)
     gaps = silent_runs(read_audio(path), min_ms=100)
     assert len(gaps) == len(PLAN) - 1
     for (start, end), (_text, _kind, _article, pause) in zip(gaps, PLAN, strict=False):
@@ -67,16 +56,21 @@ def test_pauses_measured_in_the_encoded_mp3(tmp_path: Path) -> None:
 
 def test_chapters_start_at_each_article(tmp_path: Path) -> None:
     """The second chapter starts where the second article's first tone starts in the audio."""
-    clips = tone_clips()
-    result = mix(clips)
-    named = chapters(result, ["First", "Second"])
-    assert [c.title for c in named] == ["First", "Second"]
-    assert named[0].start_ms == 0 and named[-1].end_ms == result.duration_ms
-    assert named[0].end_ms == named[1].start_ms
     path = tmp_path / "mix.mp3"
-    export(result, path, "96k", 44100)
+    rendered = render(SEGMENTS, load, path)
+    (first_start, first_end), (second_start, second_end) = rendered.chapters_ms
+    assert first_start == 0 and second_end == rendered.duration_ms and first_end == second_start
     decoded = read_audio(path)
-    gaps = silent_runs(decoded, min_ms=100)
-    article_gap = gaps[3]  # after the fourth clip, the pause between articles
-    assert named[1].start_ms == pytest.approx(article_gap[1], abs=30)
-    assert decoded.duration_ms == pytest.approx(result.duration_ms, abs=60)
+    article_gap = silent_runs(decoded, min_ms=100)[3]  # the pause after the fourth clip
+    assert second_start == pytest.approx(article_gap[1], abs=30)
+    assert decoded.duration_ms == pytest.approx(rendered.duration_ms, abs=60)
+
+
+def test_clips_at_other_rates_are_resampled(tmp_path: Path) -> None:
+    """A 24 kHz clip among 22.05 kHz ones keeps its duration in the mix."""
+    odd = Audio(pcm=load(SEGMENTS[1]).pcm, sample_rate=24000)
+    path = tmp_path / "mixed-rates.mp3"
+    rendered = render(SEGMENTS[:3], lambda s: odd if s is SEGMENTS[1] else load(s), path)
+    trimmed = [len(trim(to_segment(a))) for a in (load(SEGMENTS[0]), odd, load(SEGMENTS[2]))]
+    expected = sum(trimmed) + PAUSES.headline + PAUSES.sentence
+    assert rendered.duration_ms == pytest.approx(expected, abs=5)

@@ -45,6 +45,10 @@ class Engine(Protocol):
         """Whether this engine has a voice for the profile's language (no network)."""
         ...
 
+    def voice_key(self, profile: Profile) -> str:
+        """Every voice setting that shapes this engine's audio, for cache keys."""
+        ...
+
     def describe(self, profile: Profile) -> str:
         """The engine and voice that speak this profile, for tags and summaries."""
         ...

@@ -166,6 +166,9 @@ class EspeakEngine:
         with _LOCK:
             return library.identifier(profile.espeak_voice) is not None
 
+    def voice_key(self, profile: Profile) -> str:
+        return f"{profile.espeak_voice}|{profile.rate_wpm}"
+
     def describe(self, profile: Profile) -> str:
         return f"eSpeak NG {_library().version}, voice {profile.espeak_voice}"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 from functools import cache
 from typing import ClassVar
 
@@ -49,7 +50,16 @@ class GoogleEngine:
 
     def __init__(self, options: EngineOptions | None = None) -> None:
         self._options = options or EngineOptions()
-        self._session = requests.Session()
+        # One session per thread: requests does not promise a Session is thread-safe,
+        # and the online pool calls synthesize from several threads at once.
+        self._local = threading.local()
+
+    @property
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def url(self, tld: str) -> str:
         base = self._options.gtts_endpoint or f"https://translate.google.{tld}"
@@ -60,6 +70,9 @@ class GoogleEngine:
 
     def speaks(self, profile: Profile) -> bool:
         return bool(profile.gtts_lang) and profile.gtts_lang in _languages()
+
+    def voice_key(self, profile: Profile) -> str:
+        return f"{profile.gtts_lang}|{profile.gtts_tld}"
 
     def describe(self, profile: Profile) -> str:
         return f"Google Translate voice {profile.gtts_lang} ({profile.gtts_tld}), via gTTS {gtts_version}"

@@ -48,6 +48,9 @@ class ToneEngine:
     def speaks(self, profile: Profile) -> bool:
         return True
 
+    def voice_key(self, profile: Profile) -> str:
+        return f"{profile.language}|{profile.rate_wpm}"
+
     def describe(self, profile: Profile) -> str:
         return f"test tones, period {tone_period(profile.language)} samples"
 
