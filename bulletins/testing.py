@@ -46,6 +46,10 @@ class Request:
     text: str
     lang: str
     speed: object
+    at: float
+    """time.monotonic() when it arrived."""
+    status: int = 200
+    """What the fake answered."""
 
 
 @dataclass
@@ -53,6 +57,8 @@ class _State:
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[Request] = field(default_factory=list)
     latency_s: float = 0.0
+    overload_above: int | None = None
+    rules: list[tuple[str, Reply]] = field(default_factory=list)
     in_flight: int = 0
     peak_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -105,10 +111,18 @@ class _Handler(BaseHTTPRequestHandler):
         rpc = json.loads(form["f.req"][0])
         text, lang, speed, _ = json.loads(rpc[0][0][1])
         with state.lock:
-            state.requests.append(Request(text=text, lang=lang, speed=speed))
-            reply = state.replies.popleft() if state.replies else Reply()
             state.in_flight += 1
             state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
+            ruled = next((r for needle, r in state.rules if needle in text), None)
+            if ruled is not None:
+                reply = ruled
+            elif state.replies:
+                reply = state.replies.popleft()
+            elif state.overload_above is not None and state.in_flight > state.overload_above:
+                reply = Reply(status=429)
+            else:
+                reply = Reply()
+            state.requests.append(Request(text, lang, speed, time.monotonic(), reply.status))
         try:
             time.sleep(state.latency_s + reply.delay_s)
             body = batchexecute_body(_mp3_for(text, state) if reply.audio else None)
@@ -139,9 +153,14 @@ class FakeGoogle:
     Answers succeed with audio unless replies are scripted with :meth:`reply`.
     """
 
-    def __init__(self, latency_s: float = 0.0) -> None:
+    def __init__(self, latency_s: float = 0.0, overload_above: int | None = None) -> None:
+        """
+        Args:
+            latency_s: how long every answer takes, like a distant server.
+            overload_above: answer 429 whenever more requests than this are in flight.
+        """
         self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.state = _State(latency_s=latency_s)
+        self._server.state = _State(latency_s=latency_s, overload_above=overload_above)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -162,6 +181,11 @@ class FakeGoogle:
         """Answer the next requests with these replies, in order, then succeed again."""
         with self._server.state.lock:
             self._server.state.replies.extend(replies)
+
+    def when(self, text_contains: str, reply: Reply) -> None:
+        """Answer every request whose text contains ``text_contains`` with ``reply``."""
+        with self._server.state.lock:
+            self._server.state.rules.append((text_contains, reply))
 
     def __enter__(self) -> FakeGoogle:
         self._thread.start()

@@ -10,7 +10,7 @@ from bulletins.engines import ENGINES, EngineOptions
 from bulletins.engines.espeak import EspeakEngine
 from bulletins.engines.google import GoogleEngine
 from bulletins.engines.tone import ToneEngine
-from bulletins.errors import EngineUnavailable, SynthesisError
+from bulletins.errors import EngineUnavailable, SynthesisError, TransientError
 from bulletins.testing import FakeGoogle, Reply
 from bulletins.voices import builtin_voices_dir, default_profile, load_profiles
 
@@ -92,21 +92,29 @@ def test_google_speaks_through_the_real_protocol(fake_google: FakeGoogle) -> Non
 
 
 @pytest.mark.parametrize(
-    ("reply", "message"),
+    ("reply", "kind", "message", "retry_after"),
     [
-        (Reply(status=500), "answered 500"),
-        (Reply(status=429, headers=(("Retry-After", "1"),)), "answered 429"),
-        (Reply(audio=False), "answered with no audio"),
-        (Reply(delay_s=1.5), "could not be reached"),
+        (Reply(status=500), TransientError, "answered 500", None),
+        (Reply(status=429, headers=(("Retry-After", "7"),)), TransientError, "answered 429", 7.0),
+        (Reply(status=429), TransientError, "answered 429", None),
+        (Reply(delay_s=1.5), TransientError, "did not answer within 0.5 s", None),
+        (Reply(audio=False), SynthesisError, "answered with no audio", None),
+        (Reply(status=403), SynthesisError, "answered 403", None),
     ],
 )
-def test_google_failures_are_synthesis_errors(
-    fake_google: FakeGoogle, reply: Reply, message: str
+def test_google_failures(
+    fake_google: FakeGoogle,
+    reply: Reply,
+    kind: type[SynthesisError],
+    message: str,
+    retry_after: float | None,
 ) -> None:
-    """Errors, empty answers and timeouts become one clear SynthesisError."""
+    """Refusals worth retrying are TransientErrors carrying Retry-After; the rest are final."""
     fake_google.reply(reply)
-    with pytest.raises(SynthesisError, match=message):
+    with pytest.raises(SynthesisError, match=message) as caught:
         google(fake_google, timeout=0.5).synthesize("Buongiorno.", PROFILES["it"])
+    assert type(caught.value) is kind
+    assert getattr(caught.value, "retry_after", None) == retry_after
 
 
 def test_google_connection_refused() -> None:

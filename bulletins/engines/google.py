@@ -19,8 +19,9 @@ from gtts import gTTS
 from gtts.lang import tts_langs
 
 from ..codec import decode
-from ..errors import EngineUnavailable, SynthesisError
+from ..errors import EngineUnavailable, SynthesisError, TransientError
 from ..model import Audio
+from ..pacing import parse_retry_after
 from ..voices import Profile
 from .base import EngineOptions, VoiceInfo
 
@@ -103,13 +104,24 @@ class GoogleEngine:
                 response = self._session.post(
                     url, data=body, headers=gTTS.GOOGLE_TTS_HEADERS, timeout=self._options.timeout_s
                 )
-            except requests.RequestException as exc:
-                raise SynthesisError(
-                    f"Google's voice could not be reached at {url}: {exc}"
+            except requests.Timeout as exc:
+                raise TransientError(
+                    f"Google's voice did not answer within {self._options.timeout_s:g} s at {url}"
                 ) from exc
-            if response.status_code != 200:
+            except requests.RequestException as exc:
+                raise TransientError(
+                    f"Google's voice could not be reached at {url}: {type(exc).__name__}"
+                ) from exc
+            status = response.status_code
+            if status == 429 or status >= 500:
+                # Rate limiting and server trouble pass; the caller backs off and retries.
+                raise TransientError(
+                    f"Google's voice answered {status} {response.reason} for: {text[:60]}",
+                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                )
+            if status != 200:
                 raise SynthesisError(
-                    f"Google's voice answered {response.status_code} {response.reason} for: {text[:60]}"
+                    f"Google's voice answered {status} {response.reason} for: {text[:60]}"
                 )
             part = parse_response(response.content)
             if not part:

@@ -1,0 +1,157 @@
+"""Synthesis against the loopback fake: retries, backoff, the concurrency limit and cache hits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bulletins.cache import ClipCache, clip_key
+from bulletins.engines import EngineOptions
+from bulletins.engines.espeak import EspeakEngine
+from bulletins.engines.google import GoogleEngine
+from bulletins.pacing import RetryPolicy
+from bulletins.synthesis import Job, SynthesisOptions, Synthesizer
+from bulletins.testing import FakeGoogle, Reply
+from bulletins.voices import builtin_voices_dir, load_profiles
+
+IT = load_profiles([builtin_voices_dir()])["it"]
+TEXTS = [f"Frase numero {n}, detta dalla voce di prova." for n in range(12)]
+
+
+def jobs(engine: GoogleEngine | EspeakEngine, texts: list[str] = TEXTS) -> list[Job]:
+    return [
+        Job(
+            key=clip_key(engine.name, engine.version(), engine.voice_key(IT), t),
+            text=t,
+            engine=engine,
+            profile=IT,
+            group=n // 4,
+        )
+        for n, t in enumerate(texts)
+    ]
+
+
+def synthesizer(
+    fake: FakeGoogle, cache: Path, retries: int = 4, **options: int
+) -> tuple[Synthesizer, GoogleEngine]:
+    engine_options = EngineOptions(gtts_endpoint=fake.url, timeout_s=0.5)
+    settings = SynthesisOptions(
+        retry=RetryPolicy(retries=retries, base_s=0.01, cap_s=0.05),
+        engine_options=engine_options,
+        seed=7,
+        **options,
+    )
+    return Synthesizer(settings, ClipCache(cache)), GoogleEngine(engine_options)
+
+
+def test_all_clips_land_in_the_cache_and_a_rerun_asks_nothing(
+    fake_google: FakeGoogle, tmp_path: Path
+) -> None:
+    """Every text is requested once; a second run is served from the cache without a request."""
+    synth, engine = synthesizer(fake_google, tmp_path)
+    with synth:
+        assert synth.run(jobs(engine)) == {}
+        assert sorted(r.text for r in fake_google.requests) == sorted(TEXTS)
+        assert synth.stats.spoken == len(TEXTS)
+        assert synth.run(jobs(engine)) == {}
+    assert len(fake_google.requests) == len(TEXTS)
+    assert synth.stats.cached == len(TEXTS)
+    assert all(ClipCache(tmp_path).get(job.key) is not None for job in jobs(engine))
+
+
+def test_concurrency_stays_within_the_limit(tmp_path: Path) -> None:
+    """With a slow server, requests overlap up to the configured maximum and never beyond."""
+    with FakeGoogle(latency_s=0.1) as fake:
+        synth, engine = synthesizer(fake, tmp_path, concurrency=2, max_concurrency=3)
+        with synth:
+            assert synth.run(jobs(engine)) == {}
+        assert fake.peak_in_flight == 3
+
+
+def test_429_without_retry_after_is_retried(fake_google: FakeGoogle, tmp_path: Path) -> None:
+    """A 429 is retried after a backoff and the clip still arrives."""
+    fake_google.when(TEXTS[0], Reply(status=429))
+    synth, engine = synthesizer(fake_google, tmp_path, retries=2)
+    with synth:
+        failures = synth.run(jobs(engine, TEXTS[:1]))
+    assert [r.status for r in fake_google.requests] == [429, 429, 429]
+    assert "answered 429" in next(iter(failures.values())) and "gave up after 2 retries" in next(
+        iter(failures.values())
+    )
+
+
+def test_retry_after_is_waited_for(fake_google: FakeGoogle, tmp_path: Path) -> None:
+    """After '429 Retry-After: 1' the same text is asked again no sooner than a second later."""
+    fake_google.reply(Reply(status=429, headers=(("Retry-After", "1"),)))
+    synth, engine = synthesizer(fake_google, tmp_path)
+    with synth:
+        assert synth.run(jobs(engine, TEXTS[:1])) == {}
+    first, second = fake_google.requests
+    assert (first.status, second.status, first.text) == (429, 200, second.text)
+    assert second.at - first.at >= 1.0
+    assert synth.stats.retries == 1
+
+
+def test_server_errors_and_timeouts_are_retried(fake_google: FakeGoogle, tmp_path: Path) -> None:
+    """503 and a timeout are each retried and then succeed."""
+    fake_google.reply(Reply(status=503), Reply(delay_s=1.0))
+    synth, engine = synthesizer(fake_google, tmp_path, concurrency=1, max_concurrency=1)
+    with synth:
+        assert synth.run(jobs(engine, TEXTS[:1])) == {}
+    assert [r.status for r in fake_google.requests] == [503, 200, 200]
+    assert synth.stats.retries == 2
+
+
+def test_empty_answer_fails_only_its_text(fake_google: FakeGoogle, tmp_path: Path) -> None:
+    """A 200 with no audio is not retried; the other texts are unaffected."""
+    fake_google.when("numero 3,", Reply(audio=False))
+    synth, engine = synthesizer(fake_google, tmp_path)
+    with synth:
+        failures = synth.run(jobs(engine))
+    assert len(failures) == 1 and "no audio" in next(iter(failures.values()))
+    assert sum(r.text == TEXTS[3] for r in fake_google.requests) == 1
+    assert synth.stats.spoken == len(TEXTS) - 1
+
+
+def test_connection_refused_fails_after_retries(tmp_path: Path) -> None:
+    """With nothing listening, every text fails after its retries, with the reason."""
+    with FakeGoogle() as fake:
+        url = fake.url
+    options = EngineOptions(gtts_endpoint=url, timeout_s=0.5)
+    engine = GoogleEngine(options)
+    settings = SynthesisOptions(retry=RetryPolicy(retries=2, base_s=0.01), engine_options=options)
+    with Synthesizer(settings, ClipCache(tmp_path)) as synth:
+        failures = synth.run(jobs(engine, TEXTS[:3]))
+    assert len(failures) == 3
+    assert all(
+        "could not be reached" in f and "gave up after 2 retries" in f for f in failures.values()
+    )
+
+
+def test_overloaded_server_lowers_concurrency_and_nothing_fails(tmp_path: Path) -> None:
+    """When the server refuses more than 3 at once, the limit drops and every clip still arrives."""
+    with FakeGoogle(latency_s=0.05, overload_above=3) as fake:
+        synth, engine = synthesizer(fake, tmp_path, retries=8, concurrency=4, max_concurrency=8)
+        with synth:
+            assert synth.run(jobs(engine, [f"Testo {n}." for n in range(40)])) == {}
+        refused = sum(r.status == 429 for r in fake.requests)
+    assert refused > 0
+    assert synth.stats.retries == refused
+    assert synth.stats.lowest_limit is not None and synth.stats.lowest_limit < 4
+
+
+def test_offline_engine_in_worker_processes(tmp_path: Path) -> None:
+    """Two worker processes speak eSpeak NG clips into the cache, the same as in-process ones."""
+    engine = EspeakEngine()
+    texts = [f"Frase numero {n}." for n in range(30)]
+    with Synthesizer(SynthesisOptions(workers=2), ClipCache(tmp_path / "two")) as synth:
+        assert synth.run(jobs(engine, texts)) == {}
+    with Synthesizer(SynthesisOptions(workers=1), ClipCache(tmp_path / "one")) as synth:
+        assert synth.run(jobs(engine, texts)) == {}
+    # eSpeak NG carries a little state from call to call, so compare lengths, not samples.
+    for job in jobs(engine, texts):
+        two, one = (
+            ClipCache(tmp_path / "two").get(job.key),
+            ClipCache(tmp_path / "one").get(job.key),
+        )
+        assert two is not None and one is not None
+        assert abs(two.duration_ms - one.duration_ms) < 0.05 * one.duration_ms
