@@ -1,0 +1,174 @@
+"""Builds as a whole: re-runs from the cache, one edited sentence, fallbacks, JSON, killed builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_EDITION, write
+from mutagen.mp3 import MP3
+from typer.testing import CliRunner
+
+from bulletins.build import build
+from bulletins.cli import app
+from bulletins.settings import Settings
+from bulletins.tags import VOICE_TAG
+from bulletins.testing import FakeGoogle, Reply
+
+EDITION = SAMPLE_EDITION.name
+
+
+def settings(content: Path, tmp_path: Path, **changes: object) -> Settings:
+    values: dict[str, object] = {
+        "content_dir": content,
+        "out_dir": tmp_path / "audio",
+        "engine": "tone",
+        "cache_dir": tmp_path / "cache",
+        "workers": 2,
+    }
+    values.update(changes)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def test_rerun_speaks_nothing_and_rewrites_nothing(content: Path, tmp_path: Path) -> None:
+    """A second build with nothing changed is served from the cache and leaves the files alone."""
+    first = build(settings(content, tmp_path))
+    assert first.ok and first.synthesis.cached == 0 and first.synthesis.spoken > 0
+    files = {e.path: (e.path.stat().st_mtime_ns, e.path.read_bytes()) for e in first.episodes}
+    second = build(settings(content, tmp_path))
+    assert second.ok
+    assert (second.synthesis.spoken, second.synthesis.cached) == (0, first.synthesis.spoken)
+    assert [e.rebuilt for e in second.episodes] == [False, False]
+    assert {
+        e.path: (e.path.stat().st_mtime_ns, e.path.read_bytes()) for e in second.episodes
+    } == files
+    assert [e.chapters for e in second.episodes] == [e.chapters for e in first.episodes]
+
+
+def test_one_edited_sentence_is_the_only_one_spoken(content: Path, tmp_path: Path) -> None:
+    """Changing one sentence re-speaks that sentence alone and rebuilds only its bulletin."""
+    build(settings(content, tmp_path))
+    article = content / EDITION / "community-safety-assembly.it.txt"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("Dorking Halls", "Dorking Halls di Dorking"), encoding="utf-8")
+    report = build(settings(content, tmp_path))
+    assert report.synthesis.spoken == 1
+    assert {e.language: e.rebuilt for e in report.episodes} == {"it": True, "ar": False}
+    assert "Dorking Halls di Dorking" in MP3(report.episodes[1].path).tags.getall("USLT")[0].text  # type: ignore[union-attr]
+
+
+def test_offline_fallback_respeaks_a_failed_article(content: Path, tmp_path: Path) -> None:
+    """With --fallback offline, an article Google keeps refusing is spoken by eSpeak NG, and the tags say so."""
+    with FakeGoogle() as fake:
+        fake.when("Surrey", Reply(status=503))  # every Italian and Arabic article mentions Surrey
+        options = {"engine": "gtts", "gtts_endpoint": fake.url, "retries": 1}
+        failed = build(settings(content, tmp_path, **options))
+        assert not failed.ok and not failed.episodes
+        assert all("answered 503" in e and "gave up after 1 retries" in e for e in failed.errors)
+        rescued = build(settings(content, tmp_path, fallback="offline", **options))
+    assert rescued.ok and len(rescued.episodes) == 2
+    assert len(rescued.warnings) == 2 and all(
+        "spoken offline by eSpeak NG" in w for w in rescued.warnings
+    )
+    for episode in rescued.episodes:
+        voice = MP3(episode.path).tags[f"TXXX:{VOICE_TAG}"].text[0]  # type: ignore[index]
+        assert "spoken offline by eSpeak NG" in voice and "after gtts failed" in voice
+
+
+def test_one_failing_article_leaves_the_others(content: Path, tmp_path: Path) -> None:
+    """A text Google answers without audio fails its article only; the other language builds."""
+    with FakeGoogle() as fake:
+        fake.when(
+            "Dorking", Reply(audio=False)
+        )  # only in the Italian article (Arabic spells it دوركينغ)
+        report = build(settings(content, tmp_path, engine="gtts", gtts_endpoint=fake.url))
+    assert [e.language for e in report.episodes] == ["ar"]
+    assert len(report.errors) == 1 and "community-safety-assembly.it.txt" in report.errors[0]
+
+
+def test_json_summary(runner: CliRunner, content: Path, tmp_path: Path) -> None:
+    """--json prints a machine-readable summary with bulletins, durations and segment counts."""
+    result = runner.invoke(
+        app, ["build", str(content), "-o", str(tmp_path / "audio"), "-e", "tone", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True and summary["errors"] == []
+    assert {b["language"] for b in summary["bulletins"]} == {"it", "ar"}
+    for bulletin in summary["bulletins"]:
+        assert abs(bulletin["duration_s"] - MP3(bulletin["path"]).info.length) < 0.1
+    assert summary["segments"]["spoken"] > 0
+
+
+def test_cache_commands(runner: CliRunner, content: Path, tmp_path: Path) -> None:
+    """cache info counts the clips a build left; cache clear removes them."""
+    cache = tmp_path / "cache"
+    runner.invoke(
+        app,
+        [
+            "build",
+            str(content),
+            "-o",
+            str(tmp_path / "audio"),
+            "-e",
+            "tone",
+            "--cache-dir",
+            str(cache),
+            "-q",
+        ],
+    )
+    clips = len(list(cache.rglob("*.clip")))
+    info = runner.invoke(app, ["cache", "info", "--cache-dir", str(cache)])
+    assert f"{clips} clip(s)" in info.stdout and clips > 0
+    cleared = runner.invoke(app, ["cache", "clear", "--cache-dir", str(cache)])
+    assert f"deleted {clips} clip(s)" in cleared.stdout
+    assert not list(cache.rglob("*.clip"))
+
+
+def test_no_cache_leaves_no_clips(content: Path, tmp_path: Path) -> None:
+    """--no-cache speaks into a temporary cache that is gone afterwards."""
+    report = build(settings(content, tmp_path, cache=False))
+    assert report.ok and not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize("delay", [0.4, 1.0, 1.8, 2.6])
+def test_killed_build_then_rerun_gives_complete_outputs(
+    content: Path, tmp_path: Path, delay: float
+) -> None:
+    """SIGKILL at any point, then a rerun: every bulletin is complete, valid and fully tagged."""
+    for n in range(6):
+        write(
+            content / EDITION / f"extra-{n}.it.txt",
+            "Notizia\n\n" + "Una frase di prova per la notizia. " * 40,
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "bulletins",
+        "build",
+        str(content),
+        "-o",
+        str(tmp_path / "audio"),
+        "-e",
+        "espeak",
+        "-q",
+    ]
+    env = {**os.environ, "BULLETINS_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen(command, env=env, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, at once
+    process.wait()
+    assert subprocess.run(command, env=env, check=False).returncode == 0
+    out = tmp_path / "audio" / EDITION
+    assert not list(out.rglob("*.part"))
+    for language, articles in (("it", 7), ("ar", 1)):
+        audio = MP3(out / f"{EDITION}.{language}.mp3")
+        assert audio.tags is not None and len(audio.tags.getall("CHAP")) == articles
+        chapters = sorted(audio.tags.getall("CHAP"), key=lambda c: c.start_time)
+        assert abs(chapters[-1].end_time / 1000 - audio.info.length) < 0.1
