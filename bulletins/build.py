@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,24 +22,24 @@ from pathlib import Path
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
-from . import __version__, content, language, mixing, segment
+from . import __version__, content, language, segment
 from .cache import ClipCache, clip_key, default_cache_dir
 from .engines import ENGINES, Engine, EngineOptions
 from .errors import (
-    AudioError,
     BulletinsError,
     ContentError,
     EngineUnavailable,
     LanguageError,
     SynthesisError,
 )
-from .files import atomic_output, bulletin_path, exclusive
-from .model import Article, Audio, Chapter, Edition, Episode, Segment
+from .files import bulletin_path, exclusive
+from .model import Article, Chapter, Edition, Episode, Segment
 from .pacing import RetryPolicy
 from .settings import Settings
 from .synthesis import Job, Stats, SynthesisOptions, Synthesizer
-from .tags import BUILD_TAG, TagInfo, write_tags
+from .tags import BUILD_TAG, TagInfo
 from .voices import Profile, builtin_voices_dir, load_profiles, profile_for
+from .workers import RenderJob, WorkerPool, render_bulletin
 
 OnProgress = Callable[[str, int, int], None]
 """Called as (bulletin being made, segments ready, segments in all)."""
@@ -311,19 +311,13 @@ def _existing(path: Path, key: str) -> tuple[int, tuple[Chapter, ...]] | None:
     )
 
 
-def write_bulletin(plan: BulletinPlan, cache: ClipCache, settings: Settings) -> Episode:
-    """Mix, encode and tag one bulletin, unless its file is already exactly this bulletin.
-
-    The file is replaced only once it is complete.
-
-    Raises:
-        AudioError: a clip is missing from the cache or the encoder failed.
-    """
+def _tag_info(plan: BulletinPlan, settings: Settings) -> TagInfo:
     articles = [item.article for item in plan.articles]
     titles = [a.headline or plan.edition.title for a in articles]
     summaries = [a.summary for a in articles if a.summary]
     voices = sorted({item.engine.describe(plan.profile) for item in plan.articles})
-    info = TagInfo(
+    notes = [f"{i.article.stem}: {i.note}" for i in plan.articles if i.note]
+    return TagInfo(
         title=titles[0] if len(articles) == 1 else plan.edition.title,
         artist=settings.publisher,
         album=settings.bulletin,
@@ -332,53 +326,53 @@ def write_bulletin(plan: BulletinPlan, cache: ClipCache, settings: Settings) -> 
         spoken_text="\n\n".join(a.text for a in articles),
         chapters=(),
         date=plan.edition.date or next((a.date for a in articles if a.date), None),
-        voice="; ".join(voices + [f"{i.article.stem}: {i.note}" for i in plan.articles if i.note]),
+        voice="; ".join(voices + notes),
     )
+
+
+def start_bulletin(
+    plan: BulletinPlan, cache: ClipCache, settings: Settings, pool: WorkerPool
+) -> Callable[[], Episode]:
+    """Start writing one bulletin, unless its file is already exactly this bulletin.
+
+    Returns:
+        A function that waits for the file and gives its Episode.
+    """
+    info = _tag_info(plan, settings)
     key = _build_key(plan, info, settings)
     existing = _existing(plan.path, key)
-    rebuilt = existing is None
-    if existing is None:
-        keys = {
-            id(s): k
-            for item in plan.articles
-            for s, k in zip(item.segments, item.keys, strict=True)
-        }
-
-        def load(seg: Segment) -> Audio:
-            audio = cache.get(keys[id(seg)])
-            if audio is None:
-                raise AudioError(
-                    f"the clip for '{seg.spoken[:40]}' vanished from the cache at {cache.root}"
-                )
-            return audio
-
-        with atomic_output(plan.path) as temporary:
-            rendered = mixing.render(
-                [s for item in plan.articles for s in item.segments],
-                load,
-                temporary,
-                f"{settings.bitrate}k",
-                settings.sample_rate,
-            )
-            chapters = tuple(
-                Chapter(t, start, end)
-                for t, (start, end) in zip(titles, rendered.chapters_ms, strict=True)
-            )
-            write_tags(temporary, dataclasses.replace(info, chapters=chapters), build_key=key)
-        existing = (rendered.duration_ms, chapters)
-    duration_ms, chapters = existing
-    return Episode(
-        edition=plan.edition,
-        language=plan.profile.language,
-        articles=tuple(articles),
+    job = RenderJob(
         path=plan.path,
-        duration_ms=duration_ms,
-        chapters=chapters,
-        engine="+".join(sorted({i.engine.name for i in plan.articles})),
-        voice=info.voice or "",
-        spoken_text=info.spoken_text,
-        rebuilt=rebuilt,
+        segments=tuple(s for item in plan.articles for s in item.segments),
+        keys=tuple(k for item in plan.articles for k in item.keys),
+        cache_root=cache.root,
+        info=info,
+        titles=tuple(item.article.headline or plan.edition.title for item in plan.articles),
+        build_key=key,
+        bitrate=f"{settings.bitrate}k",
+        sample_rate=settings.sample_rate,
     )
+    future = pool.submit(render_bulletin, job) if existing is None else None
+
+    def finish() -> Episode:
+        if future is not None:
+            duration_ms, chapters = future.result()
+        elif existing is not None:
+            duration_ms, chapters = existing
+        return Episode(
+            edition=plan.edition,
+            language=plan.profile.language,
+            articles=tuple(item.article for item in plan.articles),
+            path=plan.path,
+            duration_ms=duration_ms,
+            chapters=chapters,
+            engine="+".join(sorted({i.engine.name for i in plan.articles})),
+            voice=info.voice or "",
+            spoken_text=info.spoken_text,
+            rebuilt=future is not None,
+        )
+
+    return finish
 
 
 @contextmanager
@@ -390,11 +384,8 @@ def _clip_cache(settings: Settings) -> Iterator[ClipCache]:
             yield ClipCache(Path(folder))
 
 
-def _synthesis_options(
-    settings: Settings, workers: int, options: EngineOptions
-) -> SynthesisOptions:
+def _synthesis_options(settings: Settings, options: EngineOptions) -> SynthesisOptions:
     return SynthesisOptions(
-        workers=workers,
         concurrency=settings.concurrency,
         max_concurrency=settings.max_concurrency,
         retry=RetryPolicy(retries=settings.retries),
@@ -428,24 +419,28 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
     with ExitStack() as stack:
         stack.enter_context(exclusive(settings.out_dir))
         cache = stack.enter_context(_clip_cache(settings))
-        options = _synthesis_options(settings, pipeline.workers, pipeline.voicing.options)
-        synthesizer = stack.enter_context(Synthesizer(options, cache))
+        pool = stack.enter_context(WorkerPool(pipeline.workers))
+        options = _synthesis_options(settings, pipeline.voicing.options)
+        synthesizer = stack.enter_context(Synthesizer(options, cache, pool))
         pipeline.speak(plans, synthesizer)
         pipeline.report.synthesis = synthesizer.stats
-        # Bulletins are encoded side by side: each encode is its own ffmpeg process.
-        with ThreadPoolExecutor(
-            pipeline.workers, thread_name_prefix="bulletins-encode"
-        ) as encoders:
-            futures = [
-                encoders.submit(write_bulletin, plan, cache, settings)
-                for plan in plans
-                if plan.articles
-            ]
-            for future in futures:
-                try:
-                    pipeline.report.episodes.append(future.result())
-                except BulletinsError as exc:
-                    pipeline.report.errors.append(str(exc))
+        # Bulletins are mixed and encoded side by side in the worker processes; the
+        # longest start first, so that no worker is left with one long bulletin at the end.
+        ready = sorted(
+            (p for p in plans if p.articles), key=lambda p: -sum(len(i.keys) for i in p.articles)
+        )
+        started = {plan.path: start_bulletin(plan, cache, settings, pool) for plan in ready}
+        for plan in plans:
+            if plan.path not in started:
+                continue
+            try:
+                pipeline.report.episodes.append(started[plan.path]())
+            except BulletinsError as exc:
+                pipeline.report.errors.append(str(exc))
+            except BrokenProcessPool as exc:
+                pipeline.report.errors.append(
+                    f"{plan.path}: the worker process writing it died: {exc}"
+                )
     return pipeline.report
 
 
@@ -482,11 +477,10 @@ def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
     )
     with (
         _clip_cache(settings) as cache,
-        Synthesizer(
-            _synthesis_options(settings, 1, pipeline.voicing.options), cache
-        ) as synthesizer,
+        WorkerPool(1) as pool,
+        Synthesizer(_synthesis_options(settings, pipeline.voicing.options), cache, pool) as synth,
     ):
-        pipeline.speak([plan], synthesizer)
+        pipeline.speak([plan], synth)
         if not plan.articles:
             raise SynthesisError(pipeline.report.errors[0])
-        return write_bulletin(plan, cache, settings)
+        return start_bulletin(plan, cache, settings, pool)()

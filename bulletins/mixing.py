@@ -34,8 +34,8 @@ SILENCE_THRESHOLD_DBFS = -50.0
 KEEP_MS = 20
 
 
-Loader = Callable[[Segment], Audio]
-"""Gives the audio of a segment (from the clip cache)."""
+Loader = Callable[[int], Audio]
+"""Gives the audio of the segment at an index (from the clip cache)."""
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,19 @@ def to_segment(audio: Audio) -> AudioSegment:
     return AudioSegment(data=audio.pcm, sample_width=2, frame_rate=audio.sample_rate, channels=1)
 
 
+def _speech_end(segment: AudioSegment, chunk_ms: int = 5) -> int:
+    """Milliseconds up to the end of the last chunk louder than the silence threshold."""
+    # Scans back from the end in slices, rather than reversing the whole clip.
+    end = len(segment)
+    while end > 0 and segment[max(0, end - chunk_ms) : end].dBFS < SILENCE_THRESHOLD_DBFS:
+        end -= chunk_ms
+    return max(0, end)
+
+
 def trim(segment: AudioSegment) -> AudioSegment:
     """Remove leading and trailing silence, keeping a short margin."""
     start = detect_leading_silence(segment, SILENCE_THRESHOLD_DBFS, chunk_size=5)
-    end = len(segment) - detect_leading_silence(
-        segment.reverse(), SILENCE_THRESHOLD_DBFS, chunk_size=5
-    )
+    end = _speech_end(segment)
     if end <= start:
         return segment[:0]
     return segment[max(0, start - KEEP_MS) : min(len(segment), end + KEEP_MS)]
@@ -88,7 +95,7 @@ def render(
     """
     if not segments:
         raise ValueError("a bulletin needs at least one segment")
-    first = trim(to_segment(load(segments[0])))
+    first = trim(to_segment(load(0)))
     rate = first.frame_rate
     spans: dict[int, list[int]] = {}
     frames = 0
@@ -96,7 +103,7 @@ def render(
     def stream() -> Iterator[bytes]:
         nonlocal frames
         for position, segment in enumerate(segments):
-            voice = first if position == 0 else trim(to_segment(load(segment)))
+            voice = first if position == 0 else trim(to_segment(load(position)))
             if voice.frame_rate != rate:
                 voice = voice.set_frame_rate(rate)
             spans.setdefault(segment.article, [frames, frames])

@@ -1,19 +1,16 @@
 """Synthesis: every segment still missing from the clip cache is spoken, in parallel.
 
-Offline engines run in worker processes (one per core by default); online engines
-run on threads whose requests are paced by an adaptive concurrency limit and
+Offline engines run in the build's worker processes; online engines run on threads whose requests are paced by an adaptive concurrency limit and
 retried with backoff. Clips land in the cache; the mixer reads them from there.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import random
-import sys
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -23,7 +20,7 @@ from .engines import Engine, EngineOptions
 from .errors import BulletinsError, TransientError
 from .pacing import AdaptiveLimit, RetryPolicy
 from .voices import Profile
-from .workers import speak_batch
+from .workers import WorkerPool, speak_batch
 
 # Offline work goes to processes in batches: big enough that process round trips
 # cost nothing next to the speech, small enough to keep both cores busy to the end.
@@ -47,8 +44,6 @@ class Job:
 class SynthesisOptions:
     """How much to do at once, and how patiently."""
 
-    workers: int = 1
-    """Processes for offline engines; 1 speaks in this process."""
     concurrency: int = 4
     """Requests in flight at first for online engines."""
     max_concurrency: int = 8
@@ -71,6 +66,8 @@ class Stats:
     failed: int = 0
     peak_in_flight: int = 0
     lowest_limit: int | None = None
+    seconds: float = 0.0
+    """Wall time spent speaking."""
 
 
 OnDone = Callable[[Job], None]
@@ -79,14 +76,14 @@ OnDone = Callable[[Job], None]
 class Synthesizer:
     """Speaks jobs into the cache; use as a context manager so its worker processes end."""
 
-    def __init__(self, options: SynthesisOptions, cache: ClipCache) -> None:
+    def __init__(self, options: SynthesisOptions, cache: ClipCache, pool: WorkerPool) -> None:
         self.options = options
         self.cache = cache
+        self.pool = pool
         self.stats = Stats()
         self._limit = AdaptiveLimit(options.concurrency, options.max_concurrency)
         self._rng = random.Random(options.seed)
         self._rng_lock = threading.Lock()
-        self._processes: ProcessPoolExecutor | None = None
         self._threads: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> Synthesizer:
@@ -98,19 +95,8 @@ class Synthesizer:
         value: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        for pool in (self._processes, self._threads):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-
-    def _process_pool(self) -> ProcessPoolExecutor:
-        if self._processes is None:
-            # forkserver, not fork: this process runs threads (progress display, the
-            # online pool), and a forked child can inherit a lock one of them held.
-            method = "forkserver" if sys.platform.startswith("linux") else "spawn"
-            self._processes = ProcessPoolExecutor(
-                self.options.workers, multiprocessing.get_context(method)
-            )
-        return self._processes
+        if self._threads is not None:
+            self._threads.shutdown(wait=True, cancel_futures=True)
 
     def _thread_pool(self) -> ThreadPoolExecutor:
         if self._threads is None:
@@ -125,6 +111,7 @@ class Synthesizer:
         Returns:
             The jobs that failed, as a map from cache key to the reason.
         """
+        started = time.perf_counter()
         done = on_done or (lambda _job: None)
         unique: dict[str, Job] = {}
         for job in jobs:
@@ -161,10 +148,10 @@ class Synthesizer:
                 [(job.key, job.text) for job in batch],
                 self.cache.root,
             )
-            if self.options.workers <= 1:
-                record(batch, speak_batch(*arguments))
+            if self.pool.inline:
+                record(batch, speak_batch(*arguments))  # now, so progress moves as it goes
             else:
-                futures[self._process_pool().submit(speak_batch, *arguments)] = batch
+                futures[self.pool.submit(speak_batch, *arguments)] = batch
         for future in as_completed(futures):
             batch = futures[future]
             try:
@@ -178,6 +165,7 @@ class Synthesizer:
         self.stats.peak_in_flight = max(self.stats.peak_in_flight, self._limit.peak)
         if online:
             self.stats.lowest_limit = self._limit.lowest
+        self.stats.seconds += time.perf_counter() - started
         return failures
 
     def _speak_online(self, job: Job) -> list[tuple[str, str | None]]:

@@ -1,19 +1,78 @@
-"""Worker processes: offline engines speak batches of text into the clip cache.
+"""Worker processes: the CPU-bound work of a build, spread over processes.
 
-eSpeak NG cannot be entered by two threads of one process, so offline synthesis
-runs in processes, one engine per process. A worker writes each clip straight to
-the cache and returns only its key, so no audio crosses the process boundary.
+eSpeak NG cannot be entered by two threads of one process, and mixing a bulletin is
+Python work that threads would serialise on the interpreter lock, so both run in
+worker processes. Workers exchange only small values with the build: clips go
+straight into the cache, bulletins straight to their files.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
 
 from .cache import ClipCache
 from .engines import ENGINES, Engine, EngineOptions
-from .errors import BulletinsError
+from .errors import AudioError, BulletinsError
+from .files import atomic_output
+from .mixing import render
+from .model import Audio, Chapter, Segment
+from .tags import TagInfo, write_tags
 from .voices import Profile
+
+T = TypeVar("T")
+
+
+class WorkerPool:
+    """Runs calls in worker processes, or in this process when there is one worker."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def inline(self) -> bool:
+        """True when calls run here, one after another."""
+        return self.workers == 1
+
+    def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """Start ``function(*args)``; inline, it has run by the time this returns."""
+        if self.inline:
+            future: Future[T] = Future()
+            try:
+                future.set_result(function(*args))
+            except BulletinsError as exc:
+                future.set_exception(exc)
+            return future
+        if self._pool is None:
+            # forkserver, not fork: the build runs threads (progress display, the online
+            # pool), and a forked child can inherit a lock one of them held.
+            method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                # The server imports the worker code once; each worker then starts as a fork of it.
+                context.set_forkserver_preload([__name__])
+            self._pool = ProcessPoolExecutor(self.workers, context)
+        return self._pool.submit(function, *args)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 @cache
@@ -41,3 +100,50 @@ def speak_batch(
         else:
             results.append((key, None))
     return results
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything needed to write one bulletin file from the clip cache."""
+
+    path: Path
+    segments: tuple[Segment, ...]
+    keys: tuple[str, ...]
+    """The cache key of each segment's clip."""
+    cache_root: Path
+    info: TagInfo
+    """Its tags; the chapters are filled in from the audio."""
+    titles: tuple[str, ...]
+    """One chapter title per article, in order."""
+    build_key: str
+    bitrate: str
+    sample_rate: int
+
+
+def render_bulletin(job: RenderJob) -> tuple[int, tuple[Chapter, ...]]:
+    """Mix, encode and tag one bulletin; return its duration and chapters.
+
+    The file is replaced only once it is complete.
+
+    Raises:
+        AudioError: a clip is missing from the cache or the encoder failed.
+    """
+    clips = ClipCache(job.cache_root)
+
+    def load(index: int) -> Audio:
+        audio = clips.get(job.keys[index])
+        if audio is None:
+            text = job.segments[index].spoken[:40]
+            raise AudioError(
+                f"{job.path}: the clip for '{text}' is missing from the cache at {job.cache_root}"
+            )
+        return audio
+
+    with atomic_output(job.path) as temporary:
+        rendered = render(job.segments, load, temporary, job.bitrate, job.sample_rate)
+        chapters = tuple(
+            Chapter(title, start, end)
+            for title, (start, end) in zip(job.titles, rendered.chapters_ms, strict=True)
+        )
+        write_tags(temporary, replace(job.info, chapters=chapters), build_key=job.build_key)
+    return rendered.duration_ms, chapters

@@ -28,8 +28,8 @@ SEGMENTS = [
 ]
 
 
-def load(segment: Segment) -> Audio:
-    return ToneEngine().synthesize(segment.spoken, default_profile("en"))
+def load(index: int) -> Audio:
+    return ToneEngine().synthesize(SEGMENTS[index].spoken, default_profile("en"))
 
 
 def test_trim_removes_engine_padding() -> None:
@@ -68,9 +68,9 @@ def test_chapters_start_at_each_article(tmp_path: Path) -> None:
 
 def test_clips_at_other_rates_are_resampled(tmp_path: Path) -> None:
     """A 24 kHz clip among 22.05 kHz ones keeps its duration in the mix."""
-    odd = Audio(pcm=load(SEGMENTS[1]).pcm, sample_rate=24000)
+    odd = Audio(pcm=load(1).pcm, sample_rate=24000)
     path = tmp_path / "mixed-rates.mp3"
-    rendered = render(SEGMENTS[:3], lambda s: odd if s is SEGMENTS[1] else load(s), path)
-    trimmed = [len(trim(to_segment(a))) for a in (load(SEGMENTS[0]), odd, load(SEGMENTS[2]))]
+    rendered = render(SEGMENTS[:3], lambda i: odd if i == 1 else load(i), path)
+    trimmed = [len(trim(to_segment(a))) for a in (load(0), odd, load(2))]
     expected = sum(trimmed) + PAUSES.headline + PAUSES.sentence
     assert rendered.duration_ms == pytest.approx(expected, abs=5)

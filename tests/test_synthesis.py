@@ -12,6 +12,7 @@ from bulletins.pacing import RetryPolicy
 from bulletins.synthesis import Job, SynthesisOptions, Synthesizer
 from bulletins.testing import FakeGoogle, Reply
 from bulletins.voices import builtin_voices_dir, load_profiles
+from bulletins.workers import WorkerPool
 
 IT = load_profiles([builtin_voices_dir()])["it"]
 TEXTS = [f"Frase numero {n}, detta dalla voce di prova." for n in range(12)]
@@ -40,7 +41,7 @@ def synthesizer(
         seed=7,
         **options,
     )
-    return Synthesizer(settings, ClipCache(cache)), GoogleEngine(engine_options)
+    return Synthesizer(settings, ClipCache(cache), WorkerPool(1)), GoogleEngine(engine_options)
 
 
 def test_all_clips_land_in_the_cache_and_a_rerun_asks_nothing(
@@ -119,7 +120,7 @@ def test_connection_refused_fails_after_retries(tmp_path: Path) -> None:
     options = EngineOptions(gtts_endpoint=url, timeout_s=0.5)
     engine = GoogleEngine(options)
     settings = SynthesisOptions(retry=RetryPolicy(retries=2, base_s=0.01), engine_options=options)
-    with Synthesizer(settings, ClipCache(tmp_path)) as synth:
+    with Synthesizer(settings, ClipCache(tmp_path), WorkerPool(1)) as synth:
         failures = synth.run(jobs(engine, TEXTS[:3]))
     assert len(failures) == 3
     assert all(
@@ -143,9 +144,12 @@ def test_offline_engine_in_worker_processes(tmp_path: Path) -> None:
     """Two worker processes speak eSpeak NG clips into the cache, the same as in-process ones."""
     engine = EspeakEngine()
     texts = [f"Frase numero {n}." for n in range(30)]
-    with Synthesizer(SynthesisOptions(workers=2), ClipCache(tmp_path / "two")) as synth:
+    with (
+        WorkerPool(2) as pool,
+        Synthesizer(SynthesisOptions(), ClipCache(tmp_path / "two"), pool) as synth,
+    ):
         assert synth.run(jobs(engine, texts)) == {}
-    with Synthesizer(SynthesisOptions(workers=1), ClipCache(tmp_path / "one")) as synth:
+    with Synthesizer(SynthesisOptions(), ClipCache(tmp_path / "one"), WorkerPool(1)) as synth:
         assert synth.run(jobs(engine, texts)) == {}
     # eSpeak NG carries a little state from call to call, so compare lengths, not samples.
     for job in jobs(engine, texts):

@@ -81,6 +81,7 @@ class _Library:
         self.sample_rate: int = rate
         self.version: str = (lib.espeak_Info(None) or b"").decode()
         self._chunks: list[bytes] = []
+        self._identifiers: dict[str, str | None] = {}
         # Kept on the instance: ctypes must hold the callback alive as long as C may call it.
         self._callback = _Callback(self._collect)
         lib.espeak_SetSynthCallback(self._callback)
@@ -107,7 +108,11 @@ class _Library:
 
     def identifier(self, voice: str) -> str | None:
         """The voice file that a language code (``en-gb``), identifier or name refers to."""
-        wanted = voice.lower()
+        if voice not in self._identifiers:
+            self._identifiers[voice] = self._find(voice.lower())
+        return self._identifiers[voice]
+
+    def _find(self, wanted: str) -> str | None:
         for language, identifier, name in self.voices():
             if wanted in (
                 language.lower(),

@@ -1,0 +1,341 @@
+"""Benchmarks: prints each figure, measured in one run, with its target.
+
+    python benchmarks/run.py            # everything (about five minutes on 2 cores)
+    python benchmarks/run.py --quick    # smaller corpus, for a smoke test
+
+Timings are wall-clock seconds on this machine; each ratio compares two runs made
+here, one after the other, on the same text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import gtts.tts
+from corpus import make_corpus
+from mutagen.mp3 import MP3
+
+from bulletins.build import Report, build
+from bulletins.codec import encode_mp3
+from bulletins.content import ReadOptions, article_files, edition_folders, read_article
+from bulletins.engines.base import EngineOptions
+from bulletins.engines.espeak import EspeakEngine
+from bulletins.engines.google import GoogleEngine
+from bulletins.engines.tone import ToneEngine
+from bulletins.language import detectable
+from bulletins.segment import article_script
+from bulletins.settings import Settings
+from bulletins.testing import FakeGoogle
+from bulletins.voices import builtin_voices_dir, load_profiles, profile_for
+
+REPO = Path(__file__).resolve().parent.parent
+LATENCY_S = 0.2
+
+
+def timed(work: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = work()
+    return time.perf_counter() - start, result
+
+
+def settings(content: Path, scratch: Path, **changes: object) -> Settings:
+    values: dict[str, object] = {
+        "content_dir": content,
+        "out_dir": scratch / "audio",
+        "cache_dir": scratch / "cache",
+        "engine": "espeak",
+    }
+    values.update(changes)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def fresh(work: Path, name: str) -> Path:
+    folder = work / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def articles(content: Path) -> list:  # type: ignore[type-arg]
+    return [
+        read_article(path, ReadOptions(debris=("Condividere su", "مشاركة مع")), detectable)
+        for folder in edition_folders(content)
+        for path in article_files(folder)
+    ]
+
+
+def warm(fake: FakeGoogle) -> None:
+    """Have the fake make its MP3 answers before timing, so neither side pays for them."""
+    engine = GoogleEngine(EngineOptions(gtts_endpoint=fake.url))
+    profile = profile_for("en", {})
+    for words in range(1, 45):
+        engine.synthesize(" ".join(["word"] * words), profile)
+
+
+def sequential_gtts(content: Path, fake: FakeGoogle) -> tuple[float, int]:
+    """What gtts-cli does: each article whole to gTTS, one after another, its requests in series."""
+    original = gtts.tts._translate_url
+    gtts.tts._translate_url = lambda tld="com", path="": f"{fake.url}/{path}"  # type: ignore[assignment]
+    before = len(fake.requests)
+    try:
+        start = time.perf_counter()
+        for article in articles(content):
+            gtts.tts.gTTS(article.text, lang=str(article.language)).write_to_fp(io.BytesIO())
+        return time.perf_counter() - start, len(fake.requests) - before
+    finally:
+        gtts.tts._translate_url = original
+
+
+def bare_offline(content: Path) -> float:
+    """eSpeak NG speaking the same sentences in one process, plus one encode of all that audio."""
+    profiles = load_profiles([builtin_voices_dir()])
+    engine = EspeakEngine()
+    scripts = []
+    for article in articles(content):
+        profile = profile_for(str(article.language), profiles)
+        scripts.append((profile, article_script(article, 0, profile, engine.max_chars)))
+    engine.synthesize("warm up", profile_for("en", profiles))
+    start = time.perf_counter()
+    pcm = [engine.synthesize(s.spoken, profile).pcm for profile, script in scripts for s in script]
+    with tempfile.TemporaryDirectory() as folder:
+        encode_mp3(pcm, 22050, Path(folder) / "all.mp3", "96k", 44100)
+    return time.perf_counter() - start
+
+
+def encoder_scaling(work: Path) -> tuple[float, float]:
+    """Two bare 14-minute encodes, serial then parallel: how far the encoder itself scales here."""
+    second = ToneEngine().synthesize(" ".join(["word"] * 3), profile_for("en", {})).pcm[: 2 * 22050]
+    pcm = [second] * 840
+    start = time.perf_counter()
+    for n in range(2):
+        encode_mp3(pcm, 22050, work / f"bare-{n}.mp3")
+    serial = time.perf_counter() - start
+    start = time.perf_counter()
+    threads = [
+        threading.Thread(target=encode_mp3, args=(pcm, 22050, work / f"par-{n}.mp3"))
+        for n in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return serial, time.perf_counter() - start
+
+
+def peak_tree_rss(command: list[str], env: dict[str, str]) -> tuple[int, int]:
+    """Run a command; return its exit status and the peak RSS of it and all its descendants, in bytes."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def rss_of_tree() -> int:
+        parents: dict[int, int] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status") as status:
+                    fields = dict(line.split(":", 1) for line in status if ":" in line)
+            except OSError:
+                continue
+            parents[int(entry)] = int(fields["PPid"])
+            rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+        members = {process.pid}
+        grew = True
+        while grew:
+            found = {pid for pid, parent in parents.items() if parent in members} - members
+            grew = bool(found)
+            members |= found
+        return sum(rss.get(pid, 0) for pid in members)
+
+    def watch() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, rss_of_tree())
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    status = process.wait()
+    done.set()
+    watcher.join()
+    return status, peak
+
+
+def line(number: str, name: str, figure: str, target: str, ok: bool) -> None:
+    print(
+        f"{number}. {name:<28} {figure:<44} target {target:<10} {'met' if ok else 'NOT MET'}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smaller corpus, for a smoke test")
+    options = parser.parse_args()
+    count = 10 if options.quick else 20
+    work = Path(tempfile.mkdtemp(prefix="bulletins-bench-"))
+    content = work / "content"
+    words = make_corpus(content, articles=count)
+    shutil.copytree(
+        REPO / "content" / "2026-05-community-safety-assembly",
+        content / "2026-05-community-safety-assembly",
+    )
+    print(
+        f"bulletins benchmarks: {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores"
+    )
+    print(
+        f"corpus: {count} generated articles ({words} words, it/ar/en/fr/es) + the sample edition (it, ar)\n",
+        flush=True,
+    )
+
+    # 1. Online speed-up.
+    with FakeGoogle(latency_s=LATENCY_S) as fake:
+        warm(fake)
+        sequential_s, sequential_requests = sequential_gtts(content, fake)
+        scratch = fresh(work, "online")
+        before = len(fake.requests)
+        ours_s, report = timed(
+            lambda: build(settings(content, scratch, engine="gtts", gtts_endpoint=fake.url))
+        )
+        ours_requests = len(fake.requests) - before
+    assert isinstance(report, Report)
+    speedup = sequential_s / ours_s
+    line(
+        "1",
+        "online speed-up",
+        f"{sequential_s:.1f} s / {ours_s:.1f} s = {speedup:.1f}x",
+        ">= 5x",
+        speedup >= 5 and report.ok,
+    )
+    print(
+        f"   gTTS sequential: {sequential_requests} requests; bulletins: {ours_requests} requests, peak {report.synthesis.peak_in_flight} in flight, {LATENCY_S * 1000:.0f} ms latency each"
+    )
+
+    # 2. Polite under pressure.
+    with FakeGoogle(latency_s=LATENCY_S, overload_above=3) as fake:
+        warm(fake)
+        scratch = fresh(work, "polite")
+        before = len(fake.requests)
+        polite_s, report = timed(
+            lambda: build(settings(content, scratch, engine="gtts", gtts_endpoint=fake.url))
+        )
+        refused = sum(r.status == 429 for r in fake.requests[before:])
+    assert isinstance(report, Report)
+    failed = len(report.errors)
+    line(
+        "2",
+        "polite under pressure",
+        f"{sequential_s:.1f} s / {polite_s:.1f} s = {sequential_s / polite_s:.1f}x",
+        "0 failed",
+        failed == 0,
+    )
+    print(
+        f"   {refused} answers were 429, {report.synthesis.retries} retries, limit fell to {report.synthesis.lowest_limit}, {failed} failed articles"
+    )
+
+    # 3. Offline overhead, and 4. re-run.
+    bare_s = bare_offline(content)
+    scratch = fresh(work, "offline")
+    cold_s, cold = timed(lambda: build(settings(content, scratch)))
+    assert isinstance(cold, Report) and cold.ok
+    overhead = cold_s / bare_s
+    line(
+        "3",
+        "offline overhead",
+        f"{cold_s:.2f} s / {bare_s:.2f} s = {overhead:.2f}",
+        "<= 1.3",
+        overhead <= 1.3,
+    )
+    audio_s = sum(e.duration_ms for e in cold.episodes) / 1000
+    print(
+        f"   {len(cold.episodes)} bulletins, {audio_s / 60:.1f} minutes of audio, {cold.synthesis.spoken} segments"
+    )
+    warm_s, warm_report = timed(lambda: build(settings(content, scratch)))
+    assert isinstance(warm_report, Report)
+    fraction = warm_s / cold_s
+    line(
+        "4",
+        "re-run, nothing changed",
+        f"{warm_s:.3f} s / {cold_s:.2f} s = {fraction:.1%}",
+        "<= 3%",
+        fraction <= 0.03 and warm_report.synthesis.spoken == 0,
+    )
+    story = next((content / "2026-06-benchmark-edition").glob("story-00.*.txt"))
+    text = story.read_text(encoding="utf-8")
+    first_sentence_end = text.index(".", text.index("\n\n")) + 1
+    story.write_text(
+        text[:first_sentence_end] + " Aggiornamento." + text[first_sentence_end:], encoding="utf-8"
+    )
+    edited = build(settings(content, scratch))
+    print(
+        f"   one sentence changed in one article: {edited.synthesis.spoken} segment(s) re-spoken, {sum(e.rebuilt for e in edited.episodes)} bulletin(s) re-encoded"
+    )
+    story.write_text(text, encoding="utf-8")
+
+    # 5. Scaling: offline synthesis (eSpeak NG in worker processes), and the whole build.
+    one_s, one = timed(lambda: build(settings(content, fresh(work, "one"), workers=1)))
+    two_s, two = timed(lambda: build(settings(content, fresh(work, "two"), workers=2)))
+    assert isinstance(one, Report) and isinstance(two, Report)
+    speak_ratio = one.synthesis.seconds / two.synthesis.seconds
+    line(
+        "5",
+        "scaling, 2 workers / 1",
+        f"speaking {one.synthesis.seconds:.2f} s / {two.synthesis.seconds:.2f} s = {speak_ratio:.2f}x",
+        ">= 1.7",
+        speak_ratio >= 1.7,
+    )
+    print(
+        f"   whole build (speaking, mixing, encoding): {one_s:.2f} s / {two_s:.2f} s = {one_s / two_s:.2f}x"
+    )
+    serial_s, parallel_s = encoder_scaling(work)
+    print(
+        f"   ceiling set by the encoder: two bare ffmpeg encodes, one after the other / side by side: {serial_s:.2f} s / {parallel_s:.2f} s = {serial_s / parallel_s:.2f}x"
+    )
+
+    # 6. Memory for a 60-minute bulletin.
+    long_content = work / "long"
+    make_corpus(
+        long_content, articles=8 if options.quick else 32, languages=("en",), min_words=330, seed=2
+    )
+    scratch = fresh(work, "long-out")
+    command = [
+        sys.executable,
+        "-m",
+        "bulletins",
+        "build",
+        str(long_content),
+        "-o",
+        str(scratch / "audio"),
+        "-e",
+        "espeak",
+        "--cache-dir",
+        str(scratch / "cache"),
+        "-q",
+    ]
+    status, peak = peak_tree_rss(command, {**os.environ})
+    minutes = sum(MP3(p).info.length for p in (scratch / "audio").rglob("*.mp3")) / 60
+    line(
+        "6",
+        f"memory, {minutes:.0f}-minute bulletin",
+        f"peak RSS {peak / 1e6:.0f} MB (all processes)",
+        "<= 400 MB",
+        peak <= 400e6 and status == 0,
+    )
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
