@@ -42,7 +42,9 @@ from .voices import Profile, builtin_voices_dir, load_profiles, profile_for
 from .workers import RenderJob, WorkerPool, render_bulletin
 
 OnProgress = Callable[[str, int, int], None]
-"""Called as (bulletin being made, segments ready, segments in all)."""
+"""Called as (bulletin being made, segments ready, segments in all), and as
+(``ARTICLES_PROGRESS``, articles ready, articles in all)."""
+ARTICLES_PROGRESS = "all articles"
 
 
 @dataclass
@@ -267,14 +269,34 @@ class _Pipeline:
                     )
 
     def _counter(self, plans: Sequence[BulletinPlan]) -> Callable[[Job], None]:
-        totals = {p.label: sum(len(i.keys) for i in p.articles) for p in plans}
+        """Report progress per bulletin (segments ready) and overall (articles ready).
+
+        A sentence that appears twice is spoken once, so progress follows unique clips.
+        """
+        waiting: dict[str, set[tuple[str, int]]] = {}
+        left: dict[tuple[str, int], set[str]] = {}
+        for plan in plans:
+            for number, item in enumerate(plan.articles):
+                left[(plan.label, number)] = set(item.keys)
+                for key in item.keys:
+                    waiting.setdefault(key, set()).add((plan.label, number))
+        totals = {p.label: len({k for i in p.articles for k in i.keys}) for p in plans}
         done = dict.fromkeys(totals, 0)
+        articles_done = 0
 
         def advance(job: Job) -> None:
-            label = str(job.group)
-            done[label] += 1
-            if self.progress is not None:
-                self.progress(label, done[label], totals[label])
+            nonlocal articles_done
+            owners = waiting.pop(job.key, set())
+            for label in {label for label, _number in owners}:
+                done[label] += 1
+                if self.progress is not None:
+                    self.progress(label, done[label], totals[label])
+            for owner in owners:
+                left[owner].discard(job.key)
+                if not left[owner]:
+                    articles_done += 1
+                    if self.progress is not None:
+                        self.progress(ARTICLES_PROGRESS, articles_done, len(left))
 
         return advance
 

@@ -15,7 +15,7 @@ from conftest import SAMPLE_EDITION, write
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
-from bulletins.build import build
+from bulletins.build import ARTICLES_PROGRESS, build
 from bulletins.cli import app
 from bulletins.settings import Settings
 from bulletins.tags import VOICE_TAG
@@ -172,3 +172,17 @@ def test_killed_build_then_rerun_gives_complete_outputs(
         assert audio.tags is not None and len(audio.tags.getall("CHAP")) == articles
         chapters = sorted(audio.tags.getall("CHAP"), key=lambda c: c.start_time)
         assert abs(chapters[-1].end_time / 1000 - audio.info.length) < 0.1
+
+
+def test_progress_reaches_every_bulletin_and_article(content: Path, tmp_path: Path) -> None:
+    """Progress is reported per bulletin, in segments, and overall, in articles, up to their totals."""
+    write(
+        content / EDITION / "repeat.it.txt", "Avviso\n\nAvviso.\n\nAvviso.\n"
+    )  # a sentence said thrice
+    calls: list[tuple[str, int, int]] = []
+    report = build(settings(content, tmp_path, workers=1), lambda *call: calls.append(call))
+    assert report.ok
+    last = {label: (done, total) for label, done, total in calls}
+    assert last.pop(ARTICLES_PROGRESS) == (3, 3)
+    assert sorted(last) == [f"{EDITION} [ar]", f"{EDITION} [it]"]
+    assert all(done == total > 0 for done, total in last.values())
