@@ -308,7 +308,7 @@ def main() -> None:
     # 6. Memory for a 60-minute bulletin.
     long_content = work / "long"
     make_corpus(
-        long_content, articles=8 if options.quick else 32, languages=("en",), min_words=330, seed=2
+        long_content, articles=8 if options.quick else 22, languages=("en",), min_words=330, seed=2
     )
     scratch = fresh(work, "long-out")
     command = [

@@ -222,6 +222,15 @@ class _Pipeline:
         path = bulletin_path(self.settings.out_dir, edition.slug, code)
         return BulletinPlan(edition, profile, path, planned) if planned else None
 
+    def plan_edition(self, folder: Path) -> list[BulletinPlan]:
+        """Read an edition and plan one bulletin per language it holds."""
+        edition, articles = self.read(folder)
+        languages: dict[str, list[Article]] = {}
+        for article in articles:
+            languages.setdefault(str(article.language), []).append(article)
+        plans = (self.plan(edition, code, group) for code, group in languages.items())
+        return [plan for plan in plans if plan is not None]
+
     def speak(self, plans: Sequence[BulletinPlan], synthesizer: Synthesizer) -> None:
         """Speak every missing clip; an article that fails is re-spoken offline or left out."""
         failures = synthesizer.run(self._jobs(plans), self._counter(plans))
@@ -428,20 +437,11 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
     folders = content.edition_folders(settings.content_dir)
     if not folders:
         raise ContentError(f"{settings.content_dir}: holds no articles (.txt or .md files)")
-    plans: list[BulletinPlan] = []
-    for folder in folders:
-        edition, articles = pipeline.read(folder)
-        languages: dict[str, list[Article]] = {}
-        for article in articles:
-            languages.setdefault(str(article.language), []).append(article)
-        for code, group in languages.items():
-            plan = pipeline.plan(edition, code, group)
-            if plan is not None:
-                plans.append(plan)
-    with ExitStack() as stack:
+    with WorkerPool(pipeline.workers) as pool, ExitStack() as stack:
+        pool.start()  # the workers start while the content is read and planned
+        plans = [plan for folder in folders for plan in pipeline.plan_edition(folder)]
         stack.enter_context(exclusive(settings.out_dir))
         cache = stack.enter_context(_clip_cache(settings))
-        pool = stack.enter_context(WorkerPool(pipeline.workers))
         options = _synthesis_options(settings, pipeline.voicing.options)
         synthesizer = stack.enter_context(Synthesizer(options, cache, pool))
         pipeline.speak(plans, synthesizer)

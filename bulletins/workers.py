@@ -9,9 +9,11 @@ straight into the cache, bulletins straight to their files.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -42,6 +44,12 @@ class WorkerPool:
         """True when calls run here, one after another."""
         return self.workers == 1
 
+    def start(self) -> None:
+        """Start the worker processes now, so that they are ready by the time work arrives."""
+        if not self.inline:
+            for _ in range(self.workers):
+                self.submit(os.getpid)
+
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         """Start ``function(*args)``; inline, it has run by the time this returns."""
         if self.inline:
@@ -60,7 +68,13 @@ class WorkerPool:
                 # The server imports the worker code once; each worker then starts as a fork of it.
                 context.set_forkserver_preload([__name__])
             self._pool = ProcessPoolExecutor(self.workers, context)
-        return self._pool.submit(function, *args)
+        try:
+            return self._pool.submit(function, *args)
+        except BrokenProcessPool as exc:
+            # A worker died earlier; the caller sees it, like any failure, from the future.
+            broken: Future[T] = Future()
+            broken.set_exception(exc)
+            return broken
 
     def __enter__(self) -> WorkerPool:
         return self
