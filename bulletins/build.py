@@ -12,18 +12,22 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
-from . import __version__, content, language, segment
+from . import __version__, content, feeds, history, language, segment
 from .cache import ClipCache, clip_key, default_cache_dir
+from .content import slugify
+from .covers import make_cover
 from .engines import ENGINES, Engine, EngineOptions
 from .errors import (
     BulletinsError,
@@ -32,7 +36,7 @@ from .errors import (
     LanguageError,
     SynthesisError,
 )
-from .files import bulletin_path, exclusive
+from .files import article_path, atomic_output, bulletin_path, exclusive, sidecars
 from .model import Article, Chapter, Edition, Episode, Segment
 from .pacing import RetryPolicy
 from .settings import Settings
@@ -141,10 +145,26 @@ class BulletinPlan:
     profile: Profile
     path: Path
     articles: list[ArticlePlan]
+    kind: str = "bulletin"
 
     @property
     def label(self) -> str:
         return f"{self.edition.slug} [{self.profile.language}]"
+
+    def article_plans(self, out_dir: Path) -> list[BulletinPlan]:
+        """An episode of its own for each article, for listeners who cannot skip chapters."""
+        return [
+            BulletinPlan(
+                self.edition,
+                self.profile,
+                article_path(
+                    out_dir, self.edition.slug, slugify(item.article.stem), self.profile.language
+                ),
+                [item],
+                kind="article",
+            )
+            for item in self.articles
+        ]
 
 
 def plan_article(article: Article, index: int, profile: Profile, engine: Engine) -> ArticlePlan:
@@ -329,6 +349,8 @@ def _build_key(plan: BulletinPlan, info: TagInfo, settings: Settings) -> str:
 
 def _existing(path: Path, key: str) -> tuple[int, tuple[Chapter, ...]] | None:
     """The duration and chapters of ``path`` when it was built from exactly ``key``."""
+    if not all(p.is_file() for p in sidecars(path).values()):
+        return None
     try:
         audio = MP3(path)
     except (MutagenError, OSError):
@@ -382,6 +404,7 @@ def start_bulletin(
         build_key=key,
         bitrate=f"{settings.bitrate}k",
         sample_rate=settings.sample_rate,
+        language=plan.profile.language,
     )
     future = pool.submit(render_bulletin, job) if existing is None else None
 
@@ -401,6 +424,7 @@ def start_bulletin(
             voice=info.voice or "",
             spoken_text=info.spoken_text,
             rebuilt=future is not None,
+            kind=plan.kind,
         )
 
     return finish
@@ -448,11 +472,15 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
         pipeline.report.synthesis = synthesizer.stats
         # Bulletins are mixed and encoded side by side in the worker processes; the
         # longest start first, so that no worker is left with one long bulletin at the end.
-        ready = sorted(
-            (p for p in plans if p.articles), key=lambda p: -sum(len(i.keys) for i in p.articles)
-        )
+        everything = [
+            p
+            for plan in plans
+            if plan.articles
+            for p in [plan, *plan.article_plans(settings.out_dir)]
+        ]
+        ready = sorted(everything, key=lambda p: -sum(len(i.keys) for i in p.articles))
         started = {plan.path: start_bulletin(plan, cache, settings, pool) for plan in ready}
-        for plan in plans:
+        for plan in everything:
             if plan.path not in started:
                 continue
             try:
@@ -463,7 +491,81 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
                 pipeline.report.errors.append(
                     f"{plan.path}: the worker process writing it died: {exc}"
                 )
+        publish(pipeline, settings)
     return pipeline.report
+
+
+def publish(pipeline: _Pipeline, settings: Settings) -> None:
+    """Record the build's episodes in the history and rewrite the feeds from it."""
+    out_dir = settings.out_dir
+    known = {r.guid: r for r in history.episodes(out_dir)}
+    records = []
+    for episode in pipeline.report.episodes:
+        stem = episode.articles[0].stem if episode.kind == "article" else ""
+        guid = history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
+        dated = episode.edition.date or next((a.date for a in episode.articles if a.date), None)
+        earlier = known.get(guid)
+        files = {k: str(p.relative_to(out_dir)) for k, p in sidecars(episode.path).items()}
+        info_title = (
+            episode.articles[0].headline if len(episode.articles) == 1 else episode.edition.title
+        )
+        records.append(
+            history.Record(
+                guid=guid,
+                kind=episode.kind,
+                edition=episode.edition.slug,
+                article=stem,
+                language=episode.language,
+                title=info_title or episode.edition.title,
+                description=next((a.summary for a in episode.articles if a.summary), None)
+                or " · ".join(a.headline for a in episode.articles),
+                published=str(
+                    dated or (earlier.published if earlier else date.today().isoformat())
+                ),
+                audio=str(episode.path.relative_to(out_dir)),
+                bytes=episode.path.stat().st_size,
+                duration_ms=episode.duration_ms,
+                vtt=files["vtt"],
+                srt=files["srt"],
+                chapters=files["chapters"] if episode.kind == "bulletin" else "",
+                updated=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        )
+    history.record(out_dir, records)
+    write_feeds(settings, pipeline.profiles, pipeline.report.warnings)
+
+
+def write_feeds(
+    settings: Settings, profiles: Mapping[str, Profile], warnings: list[str]
+) -> list[Path]:
+    """Rewrite every feed (and any missing cover) from the history in the output folder."""
+    if not settings.base_url:
+        if history.episodes(settings.out_dir):
+            warnings.append(
+                "no base_url is set, so no feeds were written (set it to where the output folder is published)"
+            )
+        return []
+    feed_settings = feeds.FeedSettings(
+        base_url=settings.base_url, bulletin=settings.bulletin, publisher=settings.publisher
+    )
+    written = feeds.write_feeds(settings.out_dir, feed_settings, profiles)
+    for folder in sorted({path.parent for path in written}):
+        cover = folder / "cover.png"
+        if settings.cover is not None:
+            with atomic_output(cover) as temporary:
+                shutil.copyfile(settings.cover, temporary)
+        elif not cover.is_file():
+            make_cover(cover, settings.bulletin, profile_for(folder.name, profiles).name)
+    return written
+
+
+def remove_episodes(settings: Settings, edition: str, language: str | None) -> list[history.Record]:
+    """Drop an edition's episodes from the history and the feeds; their files stay where they are."""
+    with exclusive(settings.out_dir):
+        removed = history.remove(settings.out_dir, edition, language)
+        profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
+        write_feeds(settings, profiles, [])
+    return removed
 
 
 def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:

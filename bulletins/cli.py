@@ -20,8 +20,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from . import __version__
-from .build import Report, build, say
+from . import __version__, history
+from .build import Report, build, remove_episodes, say
 from .cache import ClipCache, default_cache_dir
 from .engines import ENGINES
 from .errors import BulletinsError
@@ -127,7 +127,7 @@ def report_json(report: Report) -> dict[str, object]:
 def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
     if report.episodes:
         table = Table(title=f"Bulletins in {out_dir}", title_justify="left")
-        for column in ("bulletin", "lang", "articles", "engine", "duration", "status"):
+        for column in ("episode", "lang", "articles", "engine", "duration", "status"):
             table.add_column(column, overflow="fold")
         for episode in report.episodes:
             table.add_row(
@@ -140,9 +140,11 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
             )
         out.print(table)
     languages = {e.language for e in report.episodes}
+    bulletins = [e for e in report.episodes if e.kind == "bulletin"]
     out.print(
-        f"{report.articles} article(s) read, {sum(len(e.articles) for e in report.episodes)} spoken, "
-        f"{len(report.episodes)} bulletin(s) in {len(languages)} language(s); "
+        f"{report.articles} article(s) read, {sum(len(e.articles) for e in bulletins)} spoken; "
+        f"{len(bulletins)} bulletin(s) and {len(report.episodes) - len(bulletins)} article episode(s) "
+        f"in {len(languages)} language(s); "
         f"{len(report.warnings)} warning(s), {len(report.errors)} error(s); "
         f"segments: {report.synthesis.spoken} spoken, {report.synthesis.cached} from the cache",
         highlight=False,
@@ -203,6 +205,20 @@ def build_command(
             show_default=False,
         ),
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="URL the output folder is published at; feeds are written when it is set.",
+            show_default=False,
+        ),
+    ] = None,
+    cover: Annotated[
+        Path | None,
+        typer.Option(
+            help="Square JPEG or PNG cover for every feed. [default: one drawn per language]",
+            show_default=False,
+        ),
+    ] = None,
     cache_dir: CacheDirOption = None,
     cache: Annotated[
         bool | None,
@@ -243,6 +259,8 @@ def build_command(
         fallback=fallback,
         cache_dir=cache_dir,
         cache=cache,
+        base_url=base_url,
+        cover=cover,
     )
     out, err = _out(), _err()
     with Progress(
@@ -379,6 +397,62 @@ def cache_clear(cache_dir: CacheDirOption = None, config: ConfigOption = None) -
     info = ClipCache(settings.cache_dir or default_cache_dir()).clear()
     _out().print(
         f"{info.path}: deleted {info.entries} clip(s), {info.bytes / 1e6:.1f} MB", highlight=False
+    )
+
+
+episodes_app = typer.Typer(
+    help="List or remove published episodes (the feeds' history).", no_args_is_help=True
+)
+app.add_typer(episodes_app, name="episodes")
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output folder. [default: audio]", show_default=False),
+]
+
+
+@episodes_app.command("list")
+def episodes_list(out_dir: OutOption = None, config: ConfigOption = None) -> None:
+    """List every episode the feeds publish, newest first."""
+    settings = _settings(config, out_dir=out_dir)
+    table = Table(title=f"Episodes in {settings.out_dir}", title_justify="left")
+    for column in ("published", "edition", "kind", "lang", "duration", "title", "file"):
+        table.add_column(column, overflow="fold")
+    for record in history.episodes(settings.out_dir):
+        state = "" if (settings.out_dir / record.audio).is_file() else " (missing)"
+        table.add_row(
+            record.published,
+            record.edition,
+            record.kind,
+            record.language,
+            _minutes(record.duration_ms),
+            record.title,
+            record.audio + state,
+        )
+    _out().print(table)
+
+
+@episodes_app.command("remove")
+def episodes_remove(
+    edition: Annotated[str, typer.Argument(help="The edition's folder name (its slug).")],
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help="Only this language.")] = None,
+    out_dir: OutOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Remove an edition's episodes from the history and the feeds (the files are kept)."""
+    settings = _settings(config, out_dir=out_dir)
+    try:
+        removed = remove_episodes(settings, edition, lang)
+    except BulletinsError as exc:
+        raise _fail(exc, 2) from exc
+    if not removed:
+        _err().print(
+            f"[red]error:[/red] no episodes of edition '{edition}'"
+            + (f" in '{lang}'" if lang else "")
+        )
+        raise typer.Exit(1)
+    _out().print(
+        f"removed {len(removed)} episode(s) of {edition} from the history and the feeds",
+        highlight=False,
     )
 
 

@@ -41,6 +41,11 @@ def bulletin_path(out_dir: Path, edition_slug: str, language: str) -> Path:
     return out_dir / edition_slug / f"{edition_slug}.{language}.mp3"
 
 
+def article_path(out_dir: Path, edition_slug: str, article_slug: str, language: str) -> Path:
+    """``audio/<edition>/articles/<article>.<language>.mp3``."""
+    return out_dir / edition_slug / "articles" / f"{article_slug}.{language}.mp3"
+
+
 @contextlib.contextmanager
 def exclusive(out_dir: Path) -> Iterator[None]:
     """Hold the output folder for one build at a time, then tidy what killed builds left.
@@ -60,3 +65,19 @@ def exclusive(out_dir: Path) -> Iterator[None]:
         finally:
             if fcntl is not None:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def sidecars(audio: Path) -> dict[str, Path]:
+    """The files published beside a bulletin: transcripts and chapters."""
+    stem = audio.with_suffix("")
+    return {
+        "vtt": stem.with_suffix(stem.suffix + ".vtt"),
+        "srt": stem.with_suffix(stem.suffix + ".srt"),
+        "chapters": stem.with_suffix(stem.suffix + ".chapters.json"),
+    }
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a UTF-8 text file under a temporary name, then rename it into place."""
+    with atomic_output(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")

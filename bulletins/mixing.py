@@ -45,6 +45,8 @@ class Rendered:
     chapters_ms: tuple[tuple[int, int], ...]
     """(start, end) of each article in milliseconds, in order, covering the whole bulletin."""
     duration_ms: int
+    speech_ms: tuple[tuple[int, int], ...] = ()
+    """(start, end) of each segment's speech in milliseconds, pauses excluded."""
 
 
 def to_segment(audio: Audio) -> AudioSegment:
@@ -98,6 +100,7 @@ def render(
     first = trim(to_segment(load(0)))
     rate = first.frame_rate
     spans: dict[int, list[int]] = {}
+    speech: list[tuple[int, int]] = []
     frames = 0
 
     def stream() -> Iterator[bytes]:
@@ -108,6 +111,7 @@ def render(
                 voice = voice.set_frame_rate(rate)
             spans.setdefault(segment.article, [frames, frames])
             yield voice.raw_data
+            speech.append((frames, frames + int(voice.frame_count())))
             frames += int(voice.frame_count())
             spans[segment.article][1] = frames
             if position < len(segments) - 1:
@@ -125,4 +129,5 @@ def render(
             (_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in zip(starts, ends, strict=True)
         ),
         duration_ms=_frames_ms(frames, rate),
+        speech_ms=tuple((_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in speech),
     )

@@ -119,3 +119,5 @@ class Episode:
     spoken_text: str
     rebuilt: bool = True
     """False when the file was already up to date and left as it was."""
+    kind: str = "bulletin"
+    """``bulletin`` (an edition in one language) or ``article`` (one article alone)."""

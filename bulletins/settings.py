@@ -64,6 +64,10 @@ class Settings:
     """False speaks everything afresh into a cache that is deleted afterwards."""
     fallback: str = "none"
     """``offline``: an article the online voice fails is re-spoken by eSpeak NG."""
+    base_url: str | None = None
+    """The URL the output folder is published at; feeds are written only when it is set."""
+    cover: Path | None = None
+    """A square JPEG or PNG (1400 to 3000 px) for every feed; else one is drawn per language."""
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -108,6 +112,8 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         raise ConfigError(f"sample rate {settings.sample_rate} Hz is not one of {MP3_RATES}")
     if not 0 <= settings.min_confidence <= 1:
         raise ConfigError(f"min_confidence must be between 0 and 1, not {settings.min_confidence}")
+    if settings.base_url and not re.match(r"^https?://[\x21-\x7e]+$", settings.base_url):
+        raise ConfigError(f"base_url must be an ASCII http(s) URL, not {settings.base_url!r}")
     if settings.gtts_endpoint and not re.match(r"^https?://", settings.gtts_endpoint):
         raise ConfigError(f"gtts_endpoint must be an http(s) URL, not {settings.gtts_endpoint!r}")
     if settings.fallback not in ("none", "offline"):

@@ -23,10 +23,11 @@ from typing import Any, TypeVar
 from .cache import ClipCache
 from .engines import ENGINES, Engine, EngineOptions
 from .errors import AudioError, BulletinsError
-from .files import atomic_output
+from .files import atomic_output, sidecars, write_text_atomic
 from .mixing import render
 from .model import Audio, Chapter, Segment
 from .tags import TagInfo, write_tags
+from .transcripts import chapters_json, cues, srt, webvtt
 from .voices import Profile
 
 T = TypeVar("T")
@@ -132,6 +133,8 @@ class RenderJob:
     build_key: str
     bitrate: str
     sample_rate: int
+    language: str = "und"
+    """ISO 639-1 code, for the transcripts."""
 
 
 def render_bulletin(job: RenderJob) -> tuple[int, tuple[Chapter, ...]]:
@@ -160,4 +163,11 @@ def render_bulletin(job: RenderJob) -> tuple[int, tuple[Chapter, ...]]:
             for title, (start, end) in zip(job.titles, rendered.chapters_ms, strict=True)
         )
         write_tags(temporary, replace(job.info, chapters=chapters), build_key=job.build_key)
+        # The transcripts and chapters go into place first: once the new MP3 is
+        # renamed into place, everything published beside it matches it.
+        timed = cues(job.segments, rendered.speech_ms)
+        files = sidecars(job.path)
+        write_text_atomic(files["vtt"], webvtt(timed, job.language))
+        write_text_atomic(files["srt"], srt(timed))
+        write_text_atomic(files["chapters"], chapters_json(chapters))
     return rendered.duration_ms, chapters

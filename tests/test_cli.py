@@ -46,7 +46,7 @@ def test_build_sample_edition_offline(runner: CliRunner, content: Path, tmp_path
     )
     assert result.exit_code == 0, result.output
     assert result.stderr.count("Google's voice is not reachable") == 1
-    assert "2 bulletin(s) in 2 language(s)" in result.stdout
+    assert "2 bulletin(s) and 2 article episode(s) in 2 language(s)" in result.stdout
     for language, code3, headline in (
         ("it", "ita", "I servizi si impegnano"),
         ("ar", "ara", "تلتزم الخدمات"),
@@ -123,7 +123,7 @@ def test_bad_articles_fail_alone(runner: CliRunner, content: Path, tmp_path: Pat
     assert len(errors) == len(BAD_FILES) + 1
     assert "Traceback" not in result.output
     assert bulletin(out, "it").is_file() and bulletin(out, "ar").is_file()
-    assert sorted(p.name for p in (out / EDITION).iterdir()) == [
+    assert sorted(p.name for p in (out / EDITION).glob("*.mp3")) == [
         f"{EDITION}.ar.mp3",
         f"{EDITION}.it.mp3",
     ]
@@ -159,11 +159,14 @@ def test_markup_and_path_titles_are_safe(runner: CliRunner, tmp_path: Path) -> N
     out = tmp_path / "audio"
     result = runner.invoke(app, ["build", str(content), "--out", str(out), "-e", "tone", "-q"])
     assert result.exit_code == 0, result.output
-    files = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
-    assert [p.relative_to(out).as_posix() for p in files] == [
-        "edition-speciale/edition-speciale.en.mp3"
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.mp3"))
+    assert files == [
+        "edition-speciale/articles/x.en.mp3",
+        "edition-speciale/edition-speciale.en.mp3",
     ]
-    tags = MP3(files[0]).tags
+    every = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()]
+    assert all(name.isascii() and ".." not in name for name in every)
+    tags = MP3(out / files[1]).tags
     assert tags is not None and str(tags["TIT2"]) == headline
 
 

@@ -1,0 +1,94 @@
+"""Transcripts: one timed cue per sentence as WebVTT and SRT, and chapters as JSON.
+
+Cue times come from the real durations of the clips in the bulletin, so the text
+follows the voice to within a frame; the ID3 chapters, the JSON chapters and the
+cues are all derived from the same render.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .model import Chapter, Segment
+
+# Subtitle guidelines (BBC, Netflix) keep a line within about 37 to 42 characters on
+# screen; podcast apps show transcripts as running text, so lines may be longer, up to
+# the 65 characters the feed's consumers accept.
+MAX_LINE = 65
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One sentence and when it is spoken."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+def cues(segments: Sequence[Segment], speech_ms: Sequence[tuple[int, int]]) -> list[Cue]:
+    """A cue per sentence: the clauses of a sentence are joined into one cue."""
+    result: list[Cue] = []
+    previous: tuple[int, int] | None = None
+    for segment, (start, end) in zip(segments, speech_ms, strict=True):
+        sentence = (segment.article, segment.sentence)
+        if result and sentence == previous:
+            last = result[-1]
+            result[-1] = Cue(last.start_ms, end, f"{last.text} {segment.text}")
+        else:
+            result.append(Cue(start, end, segment.text))
+        previous = sentence
+    return result
+
+
+def lines(text: str, width: int = MAX_LINE) -> list[str]:
+    """Break a cue's text into lines of at most ``width`` characters, between words."""
+    return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _clock(ms: int, separator: str) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
+
+
+def _escape_vtt(line: str) -> str:
+    # In WebVTT cue text, "&" and "<" start entities and tags; the text is shown, not parsed.
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def webvtt(all_cues: Sequence[Cue], language: str) -> str:
+    """A WebVTT file; the header says the language, as players and podcast apps read it."""
+    blocks = [f"WEBVTT\nKind: captions\nLanguage: {language}"]
+    for number, cue in enumerate(all_cues, 1):
+        text = "\n".join(_escape_vtt(line) for line in lines(cue.text))
+        blocks.append(
+            f"{number}\n{_clock(cue.start_ms, '.')} --> {_clock(cue.end_ms, '.')}\n{text}"
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def srt(all_cues: Sequence[Cue]) -> str:
+    """An SRT file (the language is in its name: SRT has no header)."""
+    blocks = [
+        f"{number}\n{_clock(cue.start_ms, ',')} --> {_clock(cue.end_ms, ',')}\n"
+        + "\n".join(lines(cue.text))
+        for number, cue in enumerate(all_cues, 1)
+    ]
+    return "\n\n".join(blocks) + "\n"
+
+
+def chapters_json(chapters: Sequence[Chapter]) -> str:
+    """Chapters in the Podcasting 2.0 JSON chapters format, version 1.2.0."""
+    document = {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "title": c.title}
+            for c in chapters
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,197 @@
+"""Feeds: per-language RSS that podcast apps accept, from a history that never loses an episode."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import feedparser
+import webvtt
+from conftest import SAMPLE_EDITION, write
+from lxml import etree
+from mutagen.mp3 import MP3
+
+from bulletins.build import build, remove_episodes
+from bulletins.feeds import NAMESPACES, PODCAST_GUID_NAMESPACE
+from bulletins.settings import Settings
+
+BASE = "https://example.org/news"
+EDITION = SAMPLE_EDITION.name
+
+
+def settings(content: Path, tmp_path: Path, **changes: object) -> Settings:
+    values: dict[str, object] = {
+        "content_dir": content,
+        "out_dir": tmp_path / "audio",
+        "engine": "tone",
+        "cache_dir": tmp_path / "cache",
+        "base_url": BASE,
+        "workers": 2,
+        "publisher": "Office of the Police and Crime Commissioner for Surrey",
+    }
+    values.update(changes)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def feed(out: Path, language: str, kind: str) -> etree._ElementTree:
+    return etree.parse(str(out / "feeds" / language / f"{kind}s.xml"))
+
+
+def local(out: Path, url: str) -> Path:
+    assert url.startswith(BASE + "/")
+    return out / url[len(BASE) + 1 :]
+
+
+def test_feeds_meet_the_podcast_rules(content: Path, tmp_path: Path) -> None:
+    """Each language gets a bulletin and an article feed with every channel and item element required."""
+    report = build(settings(content, tmp_path))
+    assert report.ok, report.errors
+    out = tmp_path / "audio"
+    for language in ("it", "ar"):
+        for kind in ("bulletin", "article"):
+            tree = feed(out, language, kind)
+
+            def x(path: str, tree: etree._ElementTree = tree) -> object:
+                return tree.xpath(path, namespaces=NAMESPACES)
+
+            self_url = f"{BASE}/feeds/{language}/{kind}s.xml"
+            assert x("string(/rss/channel/language)") == language
+            assert x("string(/rss/channel/atom:link[@rel='self']/@href)") == self_url
+            assert x("string(/rss/channel/itunes:explicit)") == "false"
+            assert x("string(/rss/channel/itunes:category/@text)") == "News"
+            assert (
+                x("string(/rss/channel/itunes:author)")
+                == "Office of the Police and Crime Commissioner for Surrey"
+            )
+            assert x("string(/rss/channel/podcast:locked)") == "yes"
+            assert x("string(/rss/channel/podcast:guid)") == str(
+                uuid.uuid5(PODCAST_GUID_NAMESPACE, self_url.split("://")[1])
+            )
+            assert x("string(/rss/channel/title)") and x("string(/rss/channel/description)")
+            cover = local(out, x("string(/rss/channel/itunes:image/@href)"))
+            assert cover.is_file()
+            items = x("/rss/channel/item")
+            assert len(items) == 1
+            for item in items:
+
+                def y(path: str, item: etree._Element = item) -> object:
+                    return item.xpath(path, namespaces=NAMESPACES)
+
+                audio = local(out, y("string(enclosure/@url)"))
+                assert int(y("string(enclosure/@length)")) == audio.stat().st_size
+                assert y("string(enclosure/@type)") == "audio/mpeg"
+                assert abs(int(y("string(itunes:duration)")) - MP3(audio).info.length) <= 1
+                assert y("string(guid/@isPermaLink)") == "false"
+                assert y("string(pubDate)") == "Fri, 01 May 2026 09:00:00 +0000"
+                urls = [
+                    y("string(enclosure/@url)"),
+                    *y("podcast:transcript/@url"),
+                    *y("podcast:chapters/@url"),
+                ]
+                assert all(u.isascii() and local(out, u).is_file() for u in urls)
+                assert sorted(y("podcast:transcript/@type")) == ["application/x-subrip", "text/vtt"]
+                assert y("podcast:transcript/@language") == [language, language]
+                assert len(y("podcast:chapters")) == (1 if kind == "bulletin" else 0)
+                other = {"it": "ar", "ar": "it"}[language]
+                assert y("podcast:alternateEnclosure/@lang") == [other]
+            parsed = feedparser.parse((out / "feeds" / language / f"{kind}s.xml").read_bytes())
+            assert not parsed.bozo and len(parsed.entries) == 1
+            assert parsed.feed.language == language
+
+
+def test_chapters_transcripts_and_tags_agree(content: Path, tmp_path: Path) -> None:
+    """ID3 chapters, JSON chapters and each article's first cue start within 50 ms of each other."""
+    write(
+        content / EDITION / "second.it.txt",
+        "Seconda notizia\n\nIl consiglio si è riunito. Ha deciso.\n",
+    )
+    report = build(settings(content, tmp_path))
+    assert report.ok
+    out = tmp_path / "audio" / EDITION
+    mp3 = out / f"{EDITION}.it.mp3"
+    id3 = sorted(MP3(mp3).tags.getall("CHAP"), key=lambda c: c.start_time)  # type: ignore[union-attr]
+    document = json.loads((out / f"{EDITION}.it.chapters.json").read_text(encoding="utf-8"))
+    cues = webvtt.read(str(out / f"{EDITION}.it.vtt"))
+    headline_cues = [
+        c
+        for c in cues
+        if c.text.replace("\n", " ") in {"Seconda notizia", document["chapters"][0]["title"]}
+    ]
+    assert len(id3) == len(document["chapters"]) == len(headline_cues) == 2
+    for chap, entry, cue in zip(id3, document["chapters"], headline_cues, strict=True):
+        assert abs(chap.start_time / 1000 - entry["startTime"]) <= 0.05
+        assert abs(_seconds(cue.start) - entry["startTime"]) <= 0.05
+    assert abs(document["chapters"][-1]["endTime"] - MP3(mp3).info.length) <= 0.1
+
+
+def _seconds(stamp: str) -> float:
+    hours, minutes, seconds = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def test_guids_are_stable_across_builds(content: Path, tmp_path: Path) -> None:
+    """Rebuilding with changed text replaces episodes in place, under the same guids."""
+    build(settings(content, tmp_path))
+
+    def guids() -> list[str]:
+        return sorted(
+            feed(tmp_path / "audio", "it", "bulletin").xpath("/rss/channel/item/guid/text()")
+        )
+
+    first = guids()
+    article = content / EDITION / "community-safety-assembly.it.txt"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("Dorking", "Dorking (Surrey)"), encoding="utf-8"
+    )
+    build(settings(content, tmp_path))
+    assert guids() == first and len(set(first)) == len(first)
+
+
+def test_archived_editions_stay_in_the_feeds(content: Path, tmp_path: Path) -> None:
+    """Sample edition, then a second edition, then the first archived: every episode stays listed."""
+    build(settings(content, tmp_path))
+    write(
+        content / "2026-06-bins" / "bins.it.txt",
+        "Raccolta rifiuti\n\nDa giugno la raccolta cambia giorno.\n",
+    )
+    build(settings(content, tmp_path))
+    shutil.move(str(content / EDITION), str(tmp_path / "archive"))
+    report = build(settings(content, tmp_path))
+    assert report.ok
+    titles = feed(tmp_path / "audio", "it", "bulletin").xpath("/rss/channel/item/title/text()")
+    assert titles[0] == "Raccolta rifiuti" and titles[1].startswith("I servizi si impegnano")
+    assert len(feed(tmp_path / "audio", "ar", "bulletin").xpath("/rss/channel/item")) == 1
+
+
+def test_missing_files_are_never_listed(content: Path, tmp_path: Path) -> None:
+    """A deleted or truncated MP3 drops out of the feed at the next build."""
+    build(settings(content, tmp_path))
+    audio = tmp_path / "audio" / EDITION / f"{EDITION}.ar.mp3"
+    audio.write_bytes(audio.read_bytes()[:1000])
+    shutil.move(
+        str(content / EDITION / "community-safety-assembly.ar.txt"), str(tmp_path / "ar.txt")
+    )
+    build(settings(content, tmp_path))
+    assert feed(tmp_path / "audio", "ar", "bulletin").xpath("/rss/channel/item") == []
+
+
+def test_markup_in_titles_is_escaped_and_intact(content: Path, tmp_path: Path) -> None:
+    """A headline with markup, quotes, an ampersand and Arabic is one title, not new elements."""
+    headline = "</title><item><title>injected</title></item> \"Q\" & 'A' — تلتزم"
+    write(content / "2026-07-test" / "odd.it.txt", f"{headline}\n\nTesto della notizia di prova.\n")
+    assert build(settings(content, tmp_path)).ok
+    tree = feed(tmp_path / "audio", "it", "article")
+    assert headline in tree.xpath("/rss/channel/item/title/text()")
+    assert "injected" not in tree.xpath("/rss/channel/item/title/text()")
+    assert len(tree.xpath("/rss/channel/item")) == 2
+
+
+def test_remove_episodes(content: Path, tmp_path: Path) -> None:
+    """Removing an edition in one language takes its episodes out of that language's feeds only."""
+    build(settings(content, tmp_path))
+    removed = remove_episodes(settings(content, tmp_path), EDITION, "ar")
+    assert {(r.kind, r.language) for r in removed} == {("bulletin", "ar"), ("article", "ar")}
+    assert feed(tmp_path / "audio", "ar", "bulletin").xpath("/rss/channel/item") == []
+    assert len(feed(tmp_path / "audio", "it", "bulletin").xpath("/rss/channel/item")) == 1

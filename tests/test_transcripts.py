@@ -1,0 +1,91 @@
+"""Transcripts: a cue per sentence, lines within 65 characters, valid WebVTT, SRT and chapters JSON."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+
+import srt as srt_parser
+import webvtt
+
+from bulletins.model import Chapter, Segment, SegmentKind
+from bulletins.transcripts import MAX_LINE, chapters_json, cues, lines, srt
+from bulletins.transcripts import webvtt as to_webvtt
+
+
+def seg(text: str, sentence: int, kind: SegmentKind = SegmentKind.SENTENCE) -> Segment:
+    return Segment(
+        text=text,
+        spoken=text,
+        kind=kind,
+        article=0,
+        paragraph=0,
+        sentence=sentence,
+        pause_after_ms=400,
+    )
+
+
+SEGMENTS = [
+    seg("Titolo & <notizia>", 0, SegmentKind.HEADLINE),
+    seg("Una frase lunga,", 1, SegmentKind.CLAUSE),
+    seg("divisa in due parti.", 1),
+    seg("Un'altra frase " + "molto " * 20 + "lunga.", 2),
+]
+SPEECH = [(0, 1200), (2200, 3000), (3250, 4100), (4500, 9000)]
+
+
+def test_clauses_of_a_sentence_make_one_cue() -> None:
+    """A sentence split for the engine is one cue, from its first clause to its last."""
+    timed = cues(SEGMENTS, SPEECH)
+    assert [(c.start_ms, c.end_ms) for c in timed] == [(0, 1200), (2200, 4100), (4500, 9000)]
+    assert timed[1].text == "Una frase lunga, divisa in due parti."
+
+
+def test_lines_never_exceed_the_limit() -> None:
+    """Every line of a cue is at most 65 characters, and no word is broken."""
+    text = SEGMENTS[3].text
+    wrapped = lines(text)
+    assert all(len(line) <= MAX_LINE for line in wrapped)
+    assert " ".join(wrapped) == text
+
+
+def test_webvtt_round_trips_through_a_parser() -> None:
+    """webvtt-py reads back the cues' times and text; markup in the text is escaped, not read as tags."""
+    text = to_webvtt(cues(SEGMENTS, SPEECH), "it")
+    assert text.startswith("WEBVTT\nKind: captions\nLanguage: it\n")
+    parsed = webvtt.from_buffer(io.StringIO(text))
+    assert [(c.start, c.end) for c in parsed] == [
+        ("00:00:00.000", "00:00:01.200"),
+        ("00:00:02.200", "00:00:04.100"),
+        ("00:00:04.500", "00:00:09.000"),
+    ]
+    # Escaped as WebVTT requires, so players show the characters rather than read tags.
+    assert parsed[0].text == "Titolo &amp; &lt;notizia&gt;"
+    assert html.unescape(parsed[0].text) == "Titolo & <notizia>"
+    assert all(len(line) <= MAX_LINE for c in parsed for line in c.raw_text.splitlines())
+
+
+def test_srt_round_trips_through_a_parser() -> None:
+    """The srt library reads back the same cues."""
+    parsed = list(srt_parser.parse(srt(cues(SEGMENTS, SPEECH))))
+    assert [
+        (int(c.start.total_seconds() * 1000), int(c.end.total_seconds() * 1000)) for c in parsed
+    ] == [
+        (0, 1200),
+        (2200, 4100),
+        (4500, 9000),
+    ]
+    assert parsed[1].content == "Una frase lunga, divisa in due parti."
+
+
+def test_chapters_json() -> None:
+    """Chapters follow the Podcasting 2.0 JSON chapters format 1.2.0."""
+    document = json.loads(chapters_json([Chapter("Uno", 0, 1500), Chapter("الثاني", 1500, 3250)]))
+    assert document == {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": 0.0, "endTime": 1.5, "title": "Uno"},
+            {"startTime": 1.5, "endTime": 3.25, "title": "الثاني"},
+        ],
+    }
