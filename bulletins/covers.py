@@ -1,8 +1,9 @@
 """Covers: a square cover image per feed, legible and correct in the feed's script.
 
-Arabic letters change shape with their neighbours and run right to left; Pillow
-without its optional layout library draws them as isolated letters left to right,
-so the text is shaped (arabic-reshaper) and put in visual order (python-bidi) first.
+Arabic letters change shape with their neighbours and run right to left. Pillow's
+wheels shape text with raqm when it is available; where it is not, Pillow would draw
+isolated letters left to right, so the text is shaped (arabic-reshaper) and put in
+visual order (python-bidi) first.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import arabic_reshaper
 from bidi import get_display
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, features
 
 from .files import atomic_output
 
@@ -29,11 +30,15 @@ FONT_CANDIDATES = (
 )
 
 
-def visual(text: str) -> str:
-    """Text as it must be drawn: Arabic shaped and in right-to-left visual order."""
-    if any("\u0600" <= char <= "\u06ff" for char in text):
-        return get_display(arabic_reshaper.reshape(text))
-    return text
+def visual(text: str, layout_engine_shapes: bool) -> str:
+    """Text as it must be handed to Pillow.
+
+    With its complex-text layout engine (raqm), Pillow shapes and orders text itself and
+    must get it in logical order; without it, Arabic is shaped and put in visual order here.
+    """
+    if layout_engine_shapes or not any("\u0600" <= char <= "\u06ff" for char in text):
+        return text
+    return str(get_display(arabic_reshaper.reshape(text)))
 
 
 def _font(size: int, font: Path | None) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -45,17 +50,18 @@ def _font(size: int, font: Path | None) -> ImageFont.FreeTypeFont | ImageFont.Im
 
 def make_cover(path: Path, title: str, language_name: str, font: Path | None = None) -> None:
     """Draw a cover: the series name and the language's own name, centred, large."""
+    shapes = bool(features.check("raqm")) and isinstance(_font(10, font), ImageFont.FreeTypeFont)
     image = Image.new("RGB", (SIZE, SIZE), BACKGROUND)
     draw = ImageDraw.Draw(image)
     title_font, language_font = _font(120, font), _font(150, font)
     lines = textwrap.wrap(title, width=18)[:5]
     y = 260
     for line in lines:
-        shown = visual(line)
+        shown = visual(line, shapes)
         width = draw.textlength(shown, font=title_font)
         draw.text(((SIZE - width) / 2, y), shown, font=title_font, fill=FOREGROUND)
         y += 150
-    shown = visual(language_name)
+    shown = visual(language_name, shapes)
     width = draw.textlength(shown, font=language_font)
     draw.rectangle((120, SIZE - 420, SIZE - 120, SIZE - 410), fill=FOREGROUND)
     draw.text(((SIZE - width) / 2, SIZE - 360), shown, font=language_font, fill=FOREGROUND)
