@@ -261,7 +261,9 @@ def main() -> None:
     )
     audio_s = sum(e.duration_ms for e in cold.episodes) / 1000
     print(
-        f"   {len(cold.episodes)} bulletins, {audio_s / 60:.1f} minutes of audio, {cold.synthesis.spoken} segments"
+        f"   {sum(e.kind == 'bulletin' for e in cold.episodes)} bulletins and "
+        f"{sum(e.kind == 'article' for e in cold.episodes)} article episodes, "
+        f"{audio_s / 60:.1f} minutes of audio, {cold.synthesis.spoken} segments"
     )
     warm_s, warm_report = timed(lambda: build(settings(content, scratch)))
     assert isinstance(warm_report, Report)
@@ -326,7 +328,8 @@ def main() -> None:
         "-q",
     ]
     status, peak = peak_tree_rss(command, {**os.environ})
-    minutes = sum(MP3(p).info.length for p in (scratch / "audio").rglob("*.mp3")) / 60
+    # The one bulletin of the edition (its articles are also episodes of their own, in articles/).
+    minutes = sum(MP3(p).info.length for p in (scratch / "audio").glob("*/*.mp3")) / 60
     line(
         "6",
         f"memory, {minutes:.0f}-minute bulletin",

@@ -9,26 +9,19 @@ already up to date.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import os
-import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 
-from mutagen import MutagenError
-from mutagen.mp3 import MP3
-
-from . import __version__, content, feeds, history, language, segment
-from .cache import ClipCache, clip_key, default_cache_dir
-from .content import slugify
-from .covers import make_cover
-from .engines import ENGINES, Engine, EngineOptions
+from . import content, language
+from .cache import ClipCache, default_cache_dir
+from .covers import check_cover
+from .engines import EngineOptions
+from .episodes import ArticlePlan, BulletinPlan, plan_article, start_bulletin
 from .errors import (
     BulletinsError,
     ContentError,
@@ -36,14 +29,15 @@ from .errors import (
     LanguageError,
     SynthesisError,
 )
-from .files import article_path, atomic_output, bulletin_path, exclusive, sidecars
-from .model import Article, Chapter, Edition, Episode, Segment
+from .files import bulletin_path, exclusive
+from .model import Article, Edition, Episode
 from .pacing import RetryPolicy
+from .publish import publish
 from .settings import Settings
 from .synthesis import Job, Stats, SynthesisOptions, Synthesizer
-from .tags import BUILD_TAG, TagInfo
-from .voices import Profile, builtin_voices_dir, load_profiles, profile_for
-from .workers import RenderJob, WorkerPool, render_bulletin
+from .voices import builtin_voices_dir, load_profiles, profile_for
+from .voicing import Voicing
+from .workers import WorkerPool
 
 OnProgress = Callable[[str, int, int], None]
 """Called as (bulletin being made, segments ready, segments in all), and as
@@ -66,119 +60,6 @@ class Report:
         return not self.errors
 
 
-class Voicing:
-    """Chooses the engine for each language, and remembers what it found out.
-
-    With ``auto``, a profile's engines are tried in its order of preference; the
-    first that speaks the language and is usable here wins. An engine found
-    unusable is reported once and not tried again in this build.
-    """
-
-    def __init__(self, settings: Settings, report: Report) -> None:
-        self._choice = settings.engine
-        self.options = EngineOptions(
-            timeout_s=settings.timeout, gtts_endpoint=settings.gtts_endpoint
-        )
-        self._engines: dict[str, Engine] = {}
-        self._unusable: dict[str, str] = {}
-        self._report = report
-
-    def engine(self, name: str) -> Engine:
-        if name not in self._engines:
-            self._engines[name] = ENGINES[name](self.options)
-        return self._engines[name]
-
-    def _candidates(self, profile: Profile) -> list[str]:
-        if self._choice != "auto":
-            return [self._choice]
-        preferred = [name for name in profile.engines if name in ENGINES]
-        return preferred + (["espeak"] if "espeak" not in preferred else [])
-
-    def can_speak(self, profile: Profile) -> bool:
-        """Whether some candidate engine has a voice for the language (asks no network)."""
-        return any(self.engine(name).speaks(profile) for name in self._candidates(profile))
-
-    def _usable(self, name: str) -> bool:
-        if name in self._unusable:
-            return False
-        try:
-            self.engine(name).check()
-        except EngineUnavailable as exc:
-            self._unusable[name] = str(exc)
-            if self._choice == "auto":
-                self._report.warnings.append(
-                    f"{exc}; speaking with the next engine in each profile instead"
-                )
-            return False
-        return True
-
-    def choose(self, profile: Profile) -> Engine:
-        """The engine that will speak this profile's language.
-
-        Raises:
-            EngineUnavailable: the chosen engine, or every candidate, cannot be used.
-        """
-        for name in self._candidates(profile):
-            if self.engine(name).speaks(profile) and self._usable(name):
-                return self.engine(name)
-        reasons = "; ".join(self._unusable.values()) or "no engine has a voice for it"
-        raise EngineUnavailable(f"no engine can speak {profile.english_name} here: {reasons}")
-
-
-@dataclass
-class ArticlePlan:
-    """One article's script, the engine that speaks it, and its clips' cache keys."""
-
-    article: Article
-    engine: Engine
-    segments: list[Segment]
-    keys: list[str]
-    note: str | None = None
-    """Said in the summary and tags when the article was spoken unusually (a fallback)."""
-
-
-@dataclass
-class BulletinPlan:
-    """One bulletin to make: an edition's articles in one language."""
-
-    edition: Edition
-    profile: Profile
-    path: Path
-    articles: list[ArticlePlan]
-    kind: str = "bulletin"
-
-    @property
-    def label(self) -> str:
-        return f"{self.edition.slug} [{self.profile.language}]"
-
-    def article_plans(self, out_dir: Path) -> list[BulletinPlan]:
-        """An episode of its own for each article, for listeners who cannot skip chapters."""
-        return [
-            BulletinPlan(
-                self.edition,
-                self.profile,
-                article_path(
-                    out_dir, self.edition.slug, slugify(item.article.stem), self.profile.language
-                ),
-                [item],
-                kind="article",
-            )
-            for item in self.articles
-        ]
-
-
-def plan_article(article: Article, index: int, profile: Profile, engine: Engine) -> ArticlePlan:
-    """Script an article for an engine and address each of its clips.
-
-    Raises:
-        ContentError: the article cannot be scripted (a word too long for the engine).
-    """
-    segments = segment.article_script(article, index, profile, engine.max_chars)
-    version, voice = engine.version(), engine.voice_key(profile)
-    keys = [clip_key(engine.name, version, voice, s.spoken) for s in segments]
-    return ArticlePlan(article=article, engine=engine, segments=segments, keys=keys)
-
-
 class _Pipeline:
     """One build's shared state: settings, profiles, engines, the detector and the report."""
 
@@ -187,7 +68,7 @@ class _Pipeline:
         self.progress = progress
         self.report = Report()
         self.profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
-        self.voicing = Voicing(settings, self.report)
+        self.voicing = Voicing(settings, self.report.warnings)
         self.detector = language.build_detector()
         debris = tuple(d for p in self.profiles.values() for d in p.debris)
         self.read_options = content.ReadOptions(max_bytes=settings.max_article_bytes, debris=debris)
@@ -330,106 +211,6 @@ class _Pipeline:
         return advance
 
 
-def _build_key(plan: BulletinPlan, info: TagInfo, settings: Settings) -> str:
-    """A digest of everything that shapes a bulletin's file: equal digests, equal files."""
-    material = [
-        __version__,
-        settings.bitrate,
-        settings.sample_rate,
-        dataclasses.astuple(dataclasses.replace(info, chapters=())),
-        [
-            [(k, s.pause_after_ms, s.article) for k, s in zip(i.keys, i.segments, strict=True)]
-            for i in plan.articles
-        ],
-    ]
-    return hashlib.sha256(
-        json.dumps(material, ensure_ascii=False, default=str).encode()
-    ).hexdigest()
-
-
-def _existing(path: Path, key: str) -> tuple[int, tuple[Chapter, ...]] | None:
-    """The duration and chapters of ``path`` when it was built from exactly ``key``."""
-    if not all(p.is_file() for p in sidecars(path).values()):
-        return None
-    try:
-        audio = MP3(path)
-    except (MutagenError, OSError):
-        return None
-    tags = audio.tags
-    if tags is None or [str(t) for t in tags.getall(f"TXXX:{BUILD_TAG}")] != [key]:
-        return None
-    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
-    return round(audio.info.length * 1000), tuple(
-        Chapter(str(c.sub_frames["TIT2"]), c.start_time, c.end_time) for c in chapters
-    )
-
-
-def _tag_info(plan: BulletinPlan, settings: Settings) -> TagInfo:
-    articles = [item.article for item in plan.articles]
-    titles = [a.headline or plan.edition.title for a in articles]
-    summaries = [a.summary for a in articles if a.summary]
-    voices = sorted({item.engine.describe(plan.profile) for item in plan.articles})
-    notes = [f"{i.article.stem}: {i.note}" for i in plan.articles if i.note]
-    return TagInfo(
-        title=titles[0] if len(articles) == 1 else plan.edition.title,
-        artist=settings.publisher,
-        album=settings.bulletin,
-        language=plan.profile.iso639_2,
-        description=" ".join(summaries) if summaries else " · ".join(titles),
-        spoken_text="\n\n".join(a.text for a in articles),
-        chapters=(),
-        date=plan.edition.date or next((a.date for a in articles if a.date), None),
-        voice="; ".join(voices + notes),
-    )
-
-
-def start_bulletin(
-    plan: BulletinPlan, cache: ClipCache, settings: Settings, pool: WorkerPool
-) -> Callable[[], Episode]:
-    """Start writing one bulletin, unless its file is already exactly this bulletin.
-
-    Returns:
-        A function that waits for the file and gives its Episode.
-    """
-    info = _tag_info(plan, settings)
-    key = _build_key(plan, info, settings)
-    existing = _existing(plan.path, key)
-    job = RenderJob(
-        path=plan.path,
-        segments=tuple(s for item in plan.articles for s in item.segments),
-        keys=tuple(k for item in plan.articles for k in item.keys),
-        cache_root=cache.root,
-        info=info,
-        titles=tuple(item.article.headline or plan.edition.title for item in plan.articles),
-        build_key=key,
-        bitrate=f"{settings.bitrate}k",
-        sample_rate=settings.sample_rate,
-        language=plan.profile.language,
-    )
-    future = pool.submit(render_bulletin, job) if existing is None else None
-
-    def finish() -> Episode:
-        if future is not None:
-            duration_ms, chapters = future.result()
-        elif existing is not None:
-            duration_ms, chapters = existing
-        return Episode(
-            edition=plan.edition,
-            language=plan.profile.language,
-            articles=tuple(item.article for item in plan.articles),
-            path=plan.path,
-            duration_ms=duration_ms,
-            chapters=chapters,
-            engine="+".join(sorted({i.engine.name for i in plan.articles})),
-            voice=info.voice or "",
-            spoken_text=info.spoken_text,
-            rebuilt=future is not None,
-            kind=plan.kind,
-        )
-
-    return finish
-
-
 @contextmanager
 def _clip_cache(settings: Settings) -> Iterator[ClipCache]:
     if settings.cache:
@@ -456,7 +237,10 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
     Raises:
         ContentError: the content folder does not exist or holds no articles.
         VoiceError: a voice profile is invalid.
+        ConfigError: the configured cover is not one podcast directories accept.
     """
+    if settings.cover is not None:
+        check_cover(settings.cover)  # before any work, not after an hour of it
     pipeline = _Pipeline(settings, progress)
     folders = content.edition_folders(settings.content_dir)
     if not folders:
@@ -491,81 +275,8 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
                 pipeline.report.errors.append(
                     f"{plan.path}: the worker process writing it died: {exc}"
                 )
-        publish(pipeline, settings)
+        publish(pipeline.report, pipeline.profiles, settings)
     return pipeline.report
-
-
-def publish(pipeline: _Pipeline, settings: Settings) -> None:
-    """Record the build's episodes in the history and rewrite the feeds from it."""
-    out_dir = settings.out_dir
-    known = {r.guid: r for r in history.episodes(out_dir)}
-    records = []
-    for episode in pipeline.report.episodes:
-        stem = episode.articles[0].stem if episode.kind == "article" else ""
-        guid = history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
-        dated = episode.edition.date or next((a.date for a in episode.articles if a.date), None)
-        earlier = known.get(guid)
-        files = {k: str(p.relative_to(out_dir)) for k, p in sidecars(episode.path).items()}
-        info_title = (
-            episode.articles[0].headline if len(episode.articles) == 1 else episode.edition.title
-        )
-        records.append(
-            history.Record(
-                guid=guid,
-                kind=episode.kind,
-                edition=episode.edition.slug,
-                article=stem,
-                language=episode.language,
-                title=info_title or episode.edition.title,
-                description=next((a.summary for a in episode.articles if a.summary), None)
-                or " · ".join(a.headline for a in episode.articles),
-                published=str(
-                    dated or (earlier.published if earlier else date.today().isoformat())
-                ),
-                audio=str(episode.path.relative_to(out_dir)),
-                bytes=episode.path.stat().st_size,
-                duration_ms=episode.duration_ms,
-                vtt=files["vtt"],
-                srt=files["srt"],
-                chapters=files["chapters"] if episode.kind == "bulletin" else "",
-                updated=datetime.now(UTC).isoformat(timespec="seconds"),
-            )
-        )
-    history.record(out_dir, records)
-    write_feeds(settings, pipeline.profiles, pipeline.report.warnings)
-
-
-def write_feeds(
-    settings: Settings, profiles: Mapping[str, Profile], warnings: list[str]
-) -> list[Path]:
-    """Rewrite every feed (and any missing cover) from the history in the output folder."""
-    if not settings.base_url:
-        if history.episodes(settings.out_dir):
-            warnings.append(
-                "no base_url is set, so no feeds were written (set it to where the output folder is published)"
-            )
-        return []
-    feed_settings = feeds.FeedSettings(
-        base_url=settings.base_url, bulletin=settings.bulletin, publisher=settings.publisher
-    )
-    written = feeds.write_feeds(settings.out_dir, feed_settings, profiles)
-    for folder in sorted({path.parent for path in written}):
-        cover = folder / "cover.png"
-        if settings.cover is not None:
-            with atomic_output(cover) as temporary:
-                shutil.copyfile(settings.cover, temporary)
-        elif not cover.is_file():
-            make_cover(cover, settings.bulletin, profile_for(folder.name, profiles).name)
-    return written
-
-
-def remove_episodes(settings: Settings, edition: str, language: str | None) -> list[history.Record]:
-    """Drop an edition's episodes from the history and the feeds; their files stay where they are."""
-    with exclusive(settings.out_dir):
-        removed = history.remove(settings.out_dir, edition, language)
-        profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
-        write_feeds(settings, profiles, [])
-    return removed
 
 
 def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:

@@ -21,11 +21,13 @@ from rich.progress import (
 from rich.table import Table
 
 from . import __version__, history
-from .build import Report, build, remove_episodes, say
+from .build import Report, build, say
 from .cache import ClipCache, default_cache_dir
 from .engines import ENGINES
 from .errors import BulletinsError
+from .publish import remove_episodes
 from .settings import Settings, resolve
+from .voicing import Voicing
 
 app = typer.Typer(
     help="Turn written news into accessible spoken audio bulletins.",
@@ -330,7 +332,6 @@ def voices_command(
     ] = False,
 ) -> None:
     """List the voice profiles and which engines can speak each language here."""
-    from .build import Report, Voicing
     from .voices import builtin_voices_dir, load_profiles
 
     settings = _settings(config, voices_dirs=voices)
@@ -339,7 +340,7 @@ def voices_command(
     except BulletinsError as exc:
         raise _fail(exc, 2) from exc
     out = _out()
-    voicing = Voicing(settings, Report())
+    voicing = Voicing(settings, [])
     table = Table(title="Voice profiles", title_justify="left")
     for column in (
         "language",

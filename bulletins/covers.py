@@ -15,6 +15,7 @@ import arabic_reshaper
 from bidi import get_display
 from PIL import Image, ImageDraw, ImageFont, features
 
+from .errors import ConfigError
 from .files import atomic_output
 
 # Apple asks for 1400 to 3000 pixels square; 1400 keeps the file small.
@@ -67,3 +68,24 @@ def make_cover(path: Path, title: str, language_name: str, font: Path | None = N
     draw.text(((SIZE - width) / 2, SIZE - 360), shown, font=language_font, fill=FOREGROUND)
     with atomic_output(path) as temporary:
         image.save(temporary, format="PNG", optimize=True)
+
+
+def check_cover(path: Path) -> None:
+    """Refuse a cover podcast directories would reject.
+
+    Raises:
+        ConfigError: not a JPEG or PNG, not square, not 1400 to 3000 px, or not RGB.
+    """
+    try:
+        with Image.open(path) as image:
+            kind, mode, (width, height) = image.format, image.mode, image.size
+    except (OSError, SyntaxError) as exc:
+        raise ConfigError(f"{path}: is not an image Pillow can read: {exc}") from exc
+    if kind not in ("JPEG", "PNG"):
+        raise ConfigError(f"{path}: a cover must be JPEG or PNG, not {kind}")
+    if width != height or not 1400 <= width <= 3000:
+        raise ConfigError(
+            f"{path}: a cover must be square, 1400 to 3000 px; it is {width}x{height}"
+        )
+    if mode != "RGB":
+        raise ConfigError(f"{path}: a cover must be RGB (no transparency, no CMYK); it is {mode}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_EDITION, write
+from lxml import etree
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
@@ -176,6 +177,15 @@ def test_killed_build_then_rerun_gives_complete_outputs(
         assert audio.tags is not None and len(audio.tags.getall("CHAP")) == articles
         chapters = sorted(audio.tags.getall("CHAP"), key=lambda c: c.start_time)
         assert abs(chapters[-1].end_time / 1000 - audio.info.length) < 0.1
+    # The sample's bulletins.toml sets a base_url, so the feeds were written too: every
+    # item they list is a whole file.
+    feed = etree.parse(str(tmp_path / "audio" / "feeds" / "it" / "articles.xml"))
+    enclosures = feed.xpath("/rss/channel/item/enclosure")
+    assert len(enclosures) == 7
+    prefix = "https://example.org/surrey-bulletins/"
+    for enclosure in enclosures:
+        path = tmp_path / "audio" / enclosure.get("url").removeprefix(prefix)
+        assert path.stat().st_size == int(enclosure.get("length"))
 
 
 def test_progress_reaches_every_bulletin_and_article(content: Path, tmp_path: Path) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
-from bulletins.covers import SIZE, make_cover, visual
+from bulletins.covers import SIZE, check_cover, make_cover, visual
+from bulletins.errors import ConfigError
 
 
 def test_cover_is_a_square_rgb_png(tmp_path: Path) -> None:
@@ -28,3 +30,27 @@ def test_arabic_is_shaped_and_ordered_without_a_layout_engine() -> None:
     assert shown[0] == "\ufe94"  # the final teh marbuta, drawn leftmost
     assert visual("العربية", layout_engine_shapes=True) == "العربية"
     assert visual("Italiano", layout_engine_shapes=False) == "Italiano"
+
+
+@pytest.mark.parametrize(
+    ("size", "mode", "kind", "message"),
+    [
+        ((1400, 1400), "RGB", "PNG", None),
+        ((3000, 3000), "RGB", "JPEG", None),
+        ((1400, 1000), "RGB", "PNG", "must be square, 1400 to 3000 px; it is 1400x1000"),
+        ((1000, 1000), "RGB", "PNG", "must be square, 1400 to 3000 px; it is 1000x1000"),
+        ((1400, 1400), "RGBA", "PNG", "must be RGB"),
+        ((1400, 1400), "RGB", "GIF", "must be JPEG or PNG, not GIF"),
+    ],
+)
+def test_user_cover_is_checked(
+    tmp_path: Path, size: tuple[int, int], mode: str, kind: str, message: str | None
+) -> None:
+    """A user's cover must be a square RGB JPEG or PNG of 1400 to 3000 px."""
+    path = tmp_path / f"cover.{kind.lower()}"
+    Image.new(mode, size).save(path, format=kind)
+    if message is None:
+        check_cover(path)
+    else:
+        with pytest.raises(ConfigError, match=message):
+            check_cover(path)

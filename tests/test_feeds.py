@@ -12,9 +12,13 @@ import webvtt
 from conftest import SAMPLE_EDITION, write
 from lxml import etree
 from mutagen.mp3 import MP3
+from typer.testing import CliRunner
 
-from bulletins.build import build, remove_episodes
+from bulletins import history
+from bulletins.build import build
+from bulletins.cli import app
 from bulletins.feeds import NAMESPACES, PODCAST_GUID_NAMESPACE
+from bulletins.publish import remove_episodes
 from bulletins.settings import Settings
 
 BASE = "https://example.org/news"
@@ -195,3 +199,30 @@ def test_remove_episodes(content: Path, tmp_path: Path) -> None:
     assert {(r.kind, r.language) for r in removed} == {("bulletin", "ar"), ("article", "ar")}
     assert feed(tmp_path / "audio", "ar", "bulletin").xpath("/rss/channel/item") == []
     assert len(feed(tmp_path / "audio", "it", "bulletin").xpath("/rss/channel/item")) == 1
+
+
+def test_episodes_commands(runner: CliRunner, content: Path, tmp_path: Path) -> None:
+    """episodes list shows the history; episodes remove takes an edition out of the feeds."""
+    out = tmp_path / "audio"
+    args = ["-o", str(out)]
+    assert (
+        runner.invoke(
+            app, ["build", str(content), *args, "-e", "tone", "-q", "--base-url", BASE]
+        ).exit_code
+        == 0
+    )
+    listed = runner.invoke(app, ["episodes", "list", *args], env={"COLUMNS": "300"})
+    records = history.episodes(out)
+    assert listed.exit_code == 0 and len(records) == 4
+    assert all(record.audio in listed.stdout for record in records)
+    removed = runner.invoke(
+        app,
+        ["episodes", "remove", EDITION, "--lang", "it", *args],
+        env={"BULLETINS_BASE_URL": BASE},
+    )
+    assert removed.exit_code == 0, removed.output
+    assert "removed 2 episode(s)" in removed.stdout
+    assert feed(out, "it", "bulletin").xpath("/rss/channel/item") == []
+    assert len(feed(out, "ar", "bulletin").xpath("/rss/channel/item")) == 1
+    missing = runner.invoke(app, ["episodes", "remove", "no-such-edition", *args])
+    assert missing.exit_code == 1 and "no episodes of edition 'no-such-edition'" in missing.stderr

@@ -1,0 +1,178 @@
+"""Episodes: what each episode is made of, and writing it unless its file is already that episode."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mutagen import MutagenError
+from mutagen.mp3 import MP3
+
+from . import __version__, segment
+from .cache import ClipCache, clip_key
+from .content import slugify
+from .engines import Engine
+from .files import article_path, sidecars
+from .model import Article, Chapter, Edition, Episode, Segment
+from .settings import Settings
+from .tags import BUILD_TAG, TagInfo
+from .voices import Profile
+from .workers import RenderJob, WorkerPool, render_bulletin
+
+
+@dataclass
+class ArticlePlan:
+    """One article's script, the engine that speaks it, and its clips' cache keys."""
+
+    article: Article
+    engine: Engine
+    segments: list[Segment]
+    keys: list[str]
+    note: str | None = None
+    """Said in the summary and tags when the article was spoken unusually (a fallback)."""
+
+
+@dataclass
+class BulletinPlan:
+    """One bulletin to make: an edition's articles in one language."""
+
+    edition: Edition
+    profile: Profile
+    path: Path
+    articles: list[ArticlePlan]
+    kind: str = "bulletin"
+
+    @property
+    def label(self) -> str:
+        return f"{self.edition.slug} [{self.profile.language}]"
+
+    def article_plans(self, out_dir: Path) -> list[BulletinPlan]:
+        """An episode of its own for each article, for listeners who cannot skip chapters."""
+        return [
+            BulletinPlan(
+                self.edition,
+                self.profile,
+                article_path(
+                    out_dir, self.edition.slug, slugify(item.article.stem), self.profile.language
+                ),
+                [item],
+                kind="article",
+            )
+            for item in self.articles
+        ]
+
+
+def plan_article(article: Article, index: int, profile: Profile, engine: Engine) -> ArticlePlan:
+    """Script an article for an engine and address each of its clips.
+
+    Raises:
+        ContentError: the article cannot be scripted (a word too long for the engine).
+    """
+    segments = segment.article_script(article, index, profile, engine.max_chars)
+    version, voice = engine.version(), engine.voice_key(profile)
+    keys = [clip_key(engine.name, version, voice, s.spoken) for s in segments]
+    return ArticlePlan(article=article, engine=engine, segments=segments, keys=keys)
+
+
+def _build_key(plan: BulletinPlan, info: TagInfo, settings: Settings) -> str:
+    """A digest of everything that shapes a bulletin's file: equal digests, equal files."""
+    material = [
+        __version__,
+        settings.bitrate,
+        settings.sample_rate,
+        dataclasses.astuple(dataclasses.replace(info, chapters=())),
+        [
+            [(k, s.pause_after_ms, s.article) for k, s in zip(i.keys, i.segments, strict=True)]
+            for i in plan.articles
+        ],
+    ]
+    return hashlib.sha256(
+        json.dumps(material, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def _existing(path: Path, key: str) -> tuple[int, tuple[Chapter, ...]] | None:
+    """The duration and chapters of ``path`` when it was built from exactly ``key``."""
+    if not all(p.is_file() for p in sidecars(path).values()):
+        return None
+    try:
+        audio = MP3(path)
+    except (MutagenError, OSError):
+        return None
+    tags = audio.tags
+    if tags is None or [str(t) for t in tags.getall(f"TXXX:{BUILD_TAG}")] != [key]:
+        return None
+    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    return round(audio.info.length * 1000), tuple(
+        Chapter(str(c.sub_frames["TIT2"]), c.start_time, c.end_time) for c in chapters
+    )
+
+
+def _tag_info(plan: BulletinPlan, settings: Settings) -> TagInfo:
+    articles = [item.article for item in plan.articles]
+    titles = [a.headline or plan.edition.title for a in articles]
+    summaries = [a.summary for a in articles if a.summary]
+    voices = sorted({item.engine.describe(plan.profile) for item in plan.articles})
+    notes = [f"{i.article.stem}: {i.note}" for i in plan.articles if i.note]
+    return TagInfo(
+        title=titles[0] if len(articles) == 1 else plan.edition.title,
+        artist=settings.publisher,
+        album=settings.bulletin,
+        language=plan.profile.iso639_2,
+        description=" ".join(summaries) if summaries else " · ".join(titles),
+        spoken_text="\n\n".join(a.text for a in articles),
+        chapters=(),
+        date=plan.edition.date or next((a.date for a in articles if a.date), None),
+        voice="; ".join(voices + notes),
+    )
+
+
+def start_bulletin(
+    plan: BulletinPlan, cache: ClipCache, settings: Settings, pool: WorkerPool
+) -> Callable[[], Episode]:
+    """Start writing one bulletin, unless its file is already exactly this bulletin.
+
+    Returns:
+        A function that waits for the file and gives its Episode.
+    """
+    info = _tag_info(plan, settings)
+    key = _build_key(plan, info, settings)
+    existing = _existing(plan.path, key)
+    job = RenderJob(
+        path=plan.path,
+        segments=tuple(s for item in plan.articles for s in item.segments),
+        keys=tuple(k for item in plan.articles for k in item.keys),
+        cache_root=cache.root,
+        info=info,
+        titles=tuple(item.article.headline or plan.edition.title for item in plan.articles),
+        build_key=key,
+        bitrate=f"{settings.bitrate}k",
+        sample_rate=settings.sample_rate,
+        language=plan.profile.language,
+    )
+    future = pool.submit(render_bulletin, job) if existing is None else None
+
+    def finish() -> Episode:
+        if future is not None:
+            duration_ms, chapters = future.result()
+        elif existing is not None:
+            duration_ms, chapters = existing
+        return Episode(
+            edition=plan.edition,
+            language=plan.profile.language,
+            articles=tuple(item.article for item in plan.articles),
+            path=plan.path,
+            duration_ms=duration_ms,
+            chapters=chapters,
+            engine="+".join(sorted({i.engine.name for i in plan.articles})),
+            voice=info.voice or "",
+            spoken_text=info.spoken_text,
+            rebuilt=future is not None,
+            kind=plan.kind,
+        )
+
+    return finish

@@ -1,0 +1,92 @@
+"""Publishing: a build's episodes go into the history, and the feeds are rewritten from it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import feeds, history
+from .covers import check_cover, make_cover
+from .files import atomic_output, exclusive, sidecars
+from .settings import Settings
+from .voices import Profile, builtin_voices_dir, load_profiles, profile_for
+
+if TYPE_CHECKING:
+    from .build import Report
+
+
+def publish(report: Report, profiles: Mapping[str, Profile], settings: Settings) -> None:
+    """Record the build's episodes in the history and rewrite the feeds from it."""
+    out_dir = settings.out_dir
+    known = {r.guid: r for r in history.episodes(out_dir)}
+    records = []
+    for episode in report.episodes:
+        stem = episode.articles[0].stem if episode.kind == "article" else ""
+        guid = history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
+        dated = episode.edition.date or next((a.date for a in episode.articles if a.date), None)
+        earlier = known.get(guid)
+        files = {k: str(p.relative_to(out_dir)) for k, p in sidecars(episode.path).items()}
+        info_title = (
+            episode.articles[0].headline if len(episode.articles) == 1 else episode.edition.title
+        )
+        records.append(
+            history.Record(
+                guid=guid,
+                kind=episode.kind,
+                edition=episode.edition.slug,
+                article=stem,
+                language=episode.language,
+                title=info_title or episode.edition.title,
+                description=next((a.summary for a in episode.articles if a.summary), None)
+                or " · ".join(a.headline for a in episode.articles),
+                published=str(
+                    dated or (earlier.published if earlier else date.today().isoformat())
+                ),
+                audio=str(episode.path.relative_to(out_dir)),
+                bytes=episode.path.stat().st_size,
+                duration_ms=episode.duration_ms,
+                vtt=files["vtt"],
+                srt=files["srt"],
+                chapters=files["chapters"] if episode.kind == "bulletin" else "",
+                updated=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        )
+    history.record(out_dir, records)
+    write_feeds(settings, profiles, report.warnings)
+
+
+def write_feeds(
+    settings: Settings, profiles: Mapping[str, Profile], warnings: list[str]
+) -> list[Path]:
+    """Rewrite every feed (and any missing cover) from the history in the output folder."""
+    if not settings.base_url:
+        if history.episodes(settings.out_dir):
+            warnings.append(
+                "no base_url is set, so no feeds were written (set it to where the output folder is published)"
+            )
+        return []
+    feed_settings = feeds.FeedSettings(
+        base_url=settings.base_url, bulletin=settings.bulletin, publisher=settings.publisher
+    )
+    written = feeds.write_feeds(settings.out_dir, feed_settings, profiles)
+    for folder in sorted({path.parent for path in written}):
+        cover = folder / "cover.png"
+        if settings.cover is not None:
+            check_cover(settings.cover)
+            with atomic_output(cover) as temporary:
+                shutil.copyfile(settings.cover, temporary)
+        elif not cover.is_file():
+            make_cover(cover, settings.bulletin, profile_for(folder.name, profiles).name)
+    return written
+
+
+def remove_episodes(settings: Settings, edition: str, language: str | None) -> list[history.Record]:
+    """Drop an edition's episodes from the history and the feeds; their files stay where they are."""
+    with exclusive(settings.out_dir):
+        removed = history.remove(settings.out_dir, edition, language)
+        profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
+        write_feeds(settings, profiles, [])
+    return removed

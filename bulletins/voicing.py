@@ -1,0 +1,67 @@
+"""Voicing: which engine speaks each language in a build, and what it found unusable."""
+
+from __future__ import annotations
+
+from .engines import ENGINES, Engine, EngineOptions
+from .errors import EngineUnavailable
+from .settings import Settings
+from .voices import Profile
+
+
+class Voicing:
+    """Chooses the engine for each language, and remembers what it found out.
+
+    With ``auto``, a profile's engines are tried in its order of preference; the
+    first that speaks the language and is usable here wins. An engine found
+    unusable is reported once and not tried again in this build.
+    """
+
+    def __init__(self, settings: Settings, warnings: list[str]) -> None:
+        self._choice = settings.engine
+        self.options = EngineOptions(
+            timeout_s=settings.timeout, gtts_endpoint=settings.gtts_endpoint
+        )
+        self._engines: dict[str, Engine] = {}
+        self._unusable: dict[str, str] = {}
+        self._warnings = warnings
+
+    def engine(self, name: str) -> Engine:
+        if name not in self._engines:
+            self._engines[name] = ENGINES[name](self.options)
+        return self._engines[name]
+
+    def _candidates(self, profile: Profile) -> list[str]:
+        if self._choice != "auto":
+            return [self._choice]
+        preferred = [name for name in profile.engines if name in ENGINES]
+        return preferred + (["espeak"] if "espeak" not in preferred else [])
+
+    def can_speak(self, profile: Profile) -> bool:
+        """Whether some candidate engine has a voice for the language (asks no network)."""
+        return any(self.engine(name).speaks(profile) for name in self._candidates(profile))
+
+    def _usable(self, name: str) -> bool:
+        if name in self._unusable:
+            return False
+        try:
+            self.engine(name).check()
+        except EngineUnavailable as exc:
+            self._unusable[name] = str(exc)
+            if self._choice == "auto":
+                self._warnings.append(
+                    f"{exc}; speaking with the next engine in each profile instead"
+                )
+            return False
+        return True
+
+    def choose(self, profile: Profile) -> Engine:
+        """The engine that will speak this profile's language.
+
+        Raises:
+            EngineUnavailable: the chosen engine, or every candidate, cannot be used.
+        """
+        for name in self._candidates(profile):
+            if self.engine(name).speaks(profile) and self._usable(name):
+                return self.engine(name)
+        reasons = "; ".join(self._unusable.values()) or "no engine has a voice for it"
+        raise EngineUnavailable(f"no engine can speak {profile.english_name} here: {reasons}")
