@@ -200,3 +200,30 @@ def test_progress_reaches_every_bulletin_and_article(content: Path, tmp_path: Pa
     assert last.pop(ARTICLES_PROGRESS) == (3, 3)
     assert sorted(last) == [f"{EDITION} [ar]", f"{EDITION} [it]"]
     assert all(done == total > 0 for done, total in last.values())
+
+
+def test_two_builds_share_one_cache(content: Path, tmp_path: Path) -> None:
+    """Two builds at once, one cache, two output folders: both succeed and agree byte for byte."""
+    env = {**os.environ, "BULLETINS_CACHE_DIR": str(tmp_path / "shared-cache")}
+    commands = [
+        [
+            sys.executable,
+            "-m",
+            "bulletins",
+            "build",
+            str(content),
+            "-o",
+            str(tmp_path / name),
+            "-e",
+            "tone",
+            "-q",
+        ]
+        for name in ("one", "two")
+    ]
+    processes = [subprocess.Popen(command, env=env) for command in commands]
+    assert [process.wait() for process in processes] == [0, 0]
+    for language in ("it", "ar"):
+        name = f"{EDITION}/{EDITION}.{language}.mp3"
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    clips = list((tmp_path / "shared-cache").rglob("*.clip"))
+    assert clips and not list((tmp_path / "shared-cache").rglob("*.part"))
