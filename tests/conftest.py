@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from bulletins.codec import decode
 from bulletins.model import Audio
+from bulletins.settings import Settings
 from bulletins.testing import FakeGoogle
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,3 +89,16 @@ def write(path: Path, data: bytes | str) -> Path:
     else:
         path.write_bytes(data)
     return path
+
+
+def build_settings(content: Path, tmp_path: Path, **changes: object) -> Settings:
+    """Settings for a library build of ``content`` into ``tmp_path``, with the tone engine."""
+    values: dict[str, object] = {
+        "content_dir": content,
+        "out_dir": tmp_path / "audio",
+        "engine": "tone",
+        "cache_dir": tmp_path / "cache",
+        "workers": 2,
+    }
+    values.update(changes)
+    return Settings(**values)  # type: ignore[arg-type]

@@ -11,30 +11,20 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_EDITION, write
+from conftest import SAMPLE_EDITION, build_settings, write
 from lxml import etree
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
 from bulletins.build import ARTICLES_PROGRESS, build
 from bulletins.cli import app
-from bulletins.settings import Settings
 from bulletins.tags import VOICE_TAG
 from bulletins.testing import FakeGoogle, Reply
 
 EDITION = SAMPLE_EDITION.name
 
 
-def settings(content: Path, tmp_path: Path, **changes: object) -> Settings:
-    values: dict[str, object] = {
-        "content_dir": content,
-        "out_dir": tmp_path / "audio",
-        "engine": "tone",
-        "cache_dir": tmp_path / "cache",
-        "workers": 2,
-    }
-    values.update(changes)
-    return Settings(**values)  # type: ignore[arg-type]
+settings = build_settings
 
 
 def test_rerun_speaks_nothing_and_rewrites_nothing(content: Path, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import feedparser
 import webvtt
-from conftest import SAMPLE_EDITION, write
+from conftest import SAMPLE_EDITION, build_settings, write
 from lxml import etree
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
@@ -26,17 +26,12 @@ EDITION = SAMPLE_EDITION.name
 
 
 def settings(content: Path, tmp_path: Path, **changes: object) -> Settings:
-    values: dict[str, object] = {
-        "content_dir": content,
-        "out_dir": tmp_path / "audio",
-        "engine": "tone",
-        "cache_dir": tmp_path / "cache",
+    """The shared test settings, publishing feeds under BASE."""
+    defaults = {
         "base_url": BASE,
-        "workers": 2,
         "publisher": "Office of the Police and Crime Commissioner for Surrey",
     }
-    values.update(changes)
-    return Settings(**values)  # type: ignore[arg-type]
+    return build_settings(content, tmp_path, **{**defaults, **changes})
 
 
 def feed(out: Path, language: str, kind: str) -> etree._ElementTree:
