@@ -21,7 +21,7 @@ from . import content, language
 from .cache import ClipCache, default_cache_dir
 from .covers import check_cover
 from .engines import EngineOptions
-from .episodes import ArticlePlan, BulletinPlan, plan_article, start_bulletin
+from .episodes import ArticlePlan, BulletinPlan, frame_for, plan_article, start_bulletin
 from .errors import (
     BulletinsError,
     ContentError,
@@ -165,6 +165,35 @@ class _Pipeline:
                     )
                     plan.articles.remove(item)
 
+    def announce(self, plans: Sequence[BulletinPlan], synthesizer: Synthesizer) -> None:
+        """Speak each bulletin's opening, article announcements and closing.
+
+        A bulletin whose announcements cannot be spoken is still built, without them.
+        """
+        for plan in plans:
+            if plan.articles:
+                plan.frame = frame_for(plan, self.settings.bulletin)
+        framed = [plan for plan in plans if plan.frame is not None]
+        jobs = [
+            Job(
+                key=key,
+                text=seg.spoken,
+                engine=plan.articles[0].engine,
+                profile=plan.profile,
+                group=plan.label,
+            )
+            for plan in framed
+            for seg, key in plan.frame.jobs()  # type: ignore[union-attr]
+        ]
+        failures = synthesizer.run(jobs)
+        for plan in framed:
+            reasons = [failures[key] for _, key in plan.frame.jobs() if key in failures]  # type: ignore[union-attr]
+            if reasons:
+                self.report.warnings.append(
+                    f"{plan.path}: built without its announcements: {reasons[0]}"
+                )
+                plan.frame = None
+
     @staticmethod
     def _jobs(plans: Sequence[BulletinPlan]) -> Iterator[Job]:
         for plan in plans:
@@ -253,6 +282,7 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
         options = _synthesis_options(settings, pipeline.voicing.options)
         synthesizer = stack.enter_context(Synthesizer(options, cache, pool))
         pipeline.speak(plans, synthesizer)
+        pipeline.announce(plans, synthesizer)
         pipeline.report.synthesis = synthesizer.stats
         # Bulletins are mixed and encoded side by side in the worker processes; the
         # longest start first, so that no worker is left with one long bulletin at the end.

@@ -36,6 +36,22 @@ class ArticlePlan:
     """Said in the summary and tags when the article was spoken unusually (a fallback)."""
 
 
+Spoken = list[tuple[Segment, str]]
+"""Segments with their clips' cache keys."""
+
+
+@dataclass
+class Frame:
+    """The announcements of a bulletin: an opening, one before each article, a closing."""
+
+    opening: Spoken
+    before: list[Spoken]
+    closing: Spoken
+
+    def jobs(self) -> Spoken:
+        return [*self.opening, *(pair for part in self.before for pair in part), *self.closing]
+
+
 @dataclass
 class BulletinPlan:
     """One bulletin to make: an edition's articles in one language."""
@@ -45,10 +61,24 @@ class BulletinPlan:
     path: Path
     articles: list[ArticlePlan]
     kind: str = "bulletin"
+    frame: Frame | None = None
+    """What the bulletin says around its articles, once they are known."""
 
     @property
     def label(self) -> str:
         return f"{self.edition.slug} [{self.profile.language}]"
+
+    def sequence(self) -> Spoken:
+        """Everything the episode says, in order, with the announcements in their places."""
+        frame = self.frame
+        spoken: Spoken = list(frame.opening) if frame else []
+        for number, item in enumerate(self.articles):
+            if frame:
+                spoken.extend(frame.before[number])
+            spoken.extend(zip(item.segments, item.keys, strict=True))
+        if frame:
+            spoken.extend(frame.closing)
+        return spoken
 
     def article_plans(self, out_dir: Path) -> list[BulletinPlan]:
         """An episode of its own for each article, for listeners who cannot skip chapters."""
@@ -64,6 +94,43 @@ class BulletinPlan:
             )
             for item in self.articles
         ]
+
+
+def frame_for(plan: BulletinPlan, bulletin: str) -> Frame:
+    """The announcements of a bulletin, in its language, from the phrases of its profile.
+
+    Made once the bulletin's articles are final, so that "Article 2 of 5" counts the
+    articles that are really in it. A phrase a profile leaves empty is not said.
+    """
+    profile, engine = plan.profile, plan.articles[0].engine
+    pauses, count = profile.pauses, len(plan.articles)
+    version, voice = engine.version(), engine.voice_key(profile)
+    values = {
+        "bulletin": bulletin,
+        "date": segment.spoken_date(plan.edition.date, profile),
+        "count": count,
+    }
+
+    def say(role: str, article: int, sentence: int, pause_ms: int, **extra: object) -> Spoken:
+        phrase = profile.phrases.get(role, "")
+        if not phrase:
+            return []
+        text = phrase.format(**values, **extra)
+        segments = segment.announcement(
+            text, article, sentence, pause_ms, engine.max_chars, pauses.clause
+        )
+        return [(s, clip_key(engine.name, version, voice, s.spoken)) for s in segments]
+
+    indices = [item.segments[0].article for item in plan.articles]
+    return Frame(
+        opening=say("opening", indices[0], -3, pauses.sentence)
+        + say("contents", indices[0], -4, pauses.paragraph),
+        before=[
+            say("before_article", index, -1, pauses.sentence, number=number)
+            for number, index in enumerate(indices, 1)
+        ],
+        closing=say("closing", indices[-1], -2, pauses.article),
+    )
 
 
 def plan_article(article: Article, index: int, profile: Profile, engine: Engine) -> ArticlePlan:
@@ -85,10 +152,7 @@ def _build_key(plan: BulletinPlan, info: TagInfo, settings: Settings) -> str:
         settings.bitrate,
         settings.sample_rate,
         dataclasses.astuple(dataclasses.replace(info, chapters=())),
-        [
-            [(k, s.pause_after_ms, s.article) for k, s in zip(i.keys, i.segments, strict=True)]
-            for i in plan.articles
-        ],
+        [(k, s.pause_after_ms, s.article) for s, k in plan.sequence()],
     ]
     return hashlib.sha256(
         json.dumps(material, ensure_ascii=False, default=str).encode()
@@ -144,8 +208,8 @@ def start_bulletin(
     existing = _existing(plan.path, key)
     job = RenderJob(
         path=plan.path,
-        segments=tuple(s for item in plan.articles for s in item.segments),
-        keys=tuple(k for item in plan.articles for k in item.keys),
+        segments=tuple(s for s, _ in plan.sequence()),
+        keys=tuple(k for _, k in plan.sequence()),
         cache_root=cache.root,
         info=info,
         titles=tuple(item.article.headline or plan.edition.title for item in plan.articles),

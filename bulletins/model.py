@@ -52,6 +52,8 @@ class SegmentKind(StrEnum):
     SENTENCE = "sentence"
     CLAUSE = "clause"
     """Part of a sentence too long for the engine; a sentence ends with its last clause."""
+    ANNOUNCEMENT = "announcement"
+    """Said by the bulletin, not the article: its opening, "Article 2 of 5", its closing."""
 
 
 @dataclass(frozen=True)

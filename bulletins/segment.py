@@ -155,3 +155,42 @@ def article_script(article: Article, index: int, profile: Profile, limit: int) -
     if segments:
         segments[-1] = dataclasses.replace(segments[-1], pause_after_ms=pauses.article)
     return segments
+
+
+def spoken_date(iso: str | None, profile: Profile) -> str:
+    """A date the way the language says it (``14 maggio 2026``, ``مايو 2026``); "" when unknown."""
+    if not iso:
+        return ""
+    parts = iso.split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        day = int(parts[2][:2]) if len(parts) > 2 else None
+    except (ValueError, IndexError):
+        return iso
+    if not 1 <= month <= 12:
+        return iso
+    name = profile.months[month - 1] if profile.months else str(month)
+    template = profile.date_format if day else profile.month_format
+    return template.format(day=day, month=name, month_number=month, year=year)
+
+
+def announcement(
+    text: str, article: int, sentence: int, pause_ms: int, limit: int, clause_ms: int
+) -> list[Segment]:
+    """The segments of a phrase the bulletin says (not part of any article's text)."""
+    spoken = speakable(text)
+    if not any(char.isalnum() for char in spoken):
+        return []
+    chunks = split_long(spoken, limit)
+    return [
+        Segment(
+            text=chunk,
+            spoken=chunk,
+            kind=SegmentKind.ANNOUNCEMENT,
+            article=article,
+            paragraph=-2,
+            sentence=sentence,
+            pause_after_ms=pause_ms if number == len(chunks) - 1 else clause_ms,
+        )
+        for number, chunk in enumerate(chunks)
+    ]

@@ -58,6 +58,12 @@ class Profile:
     """Words ending in a full stop that never end a sentence (``Dott.``, ``n.``)."""
     debris: tuple[str, ...] = ()
     """Web page labels that are not read aloud when they end an article."""
+    months: tuple[str, ...] = ()
+    """The months' names, January first, for dates spoken the local way."""
+    date_format: str = "{year}-{month_number:02d}-{day:02d}"
+    """How a full date is said (``{day} {month} {year}``)."""
+    month_format: str = "{year}-{month_number:02d}"
+    """How a year and month are said (``{month} {year}``)."""
     source: Path | None = None
     """The file the profile was read from; None for a default profile."""
 
@@ -81,7 +87,7 @@ def builtin_voices_dir() -> Path:
 
 
 _PROFILE_KEYS = frozenset(
-    {"language", "name", "english_name", "iso639_2", "engines", "rate"}
+    {"language", "name", "english_name", "iso639_2", "engines", "rate", "dates"}
     | {"gtts", "espeak", "pauses", "phrases", "segmenting"}
 )
 
@@ -118,6 +124,10 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
     phrases = _expect(data.get("phrases", {}), dict, path, "phrases")
     engines = _expect(data.get("engines", ["gtts", "espeak"]), list, path, "engines")
     rate = _expect(data.get("rate", 160), int, path, "rate")
+    dates = _expect(data.get("dates", {}), dict, path, "dates")
+    months = tuple(_expect(m, str, path, "dates.months") for m in dates.get("months", []))
+    if months and len(months) != 12:
+        raise VoiceError(f"{path}: 'dates.months' must name 12 months, not {len(months)}")
     if not 80 <= rate <= 400:
         raise VoiceError(f"{path}: 'rate' is words per minute, from 80 to 400; got {rate}")
     return Profile(
@@ -141,6 +151,9 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         debris=tuple(
             _expect(d, str, path, "segmenting.debris") for d in segmenting.get("debris", [])
         ),
+        months=months,
+        date_format=_expect(dates.get("date", Profile.date_format), str, path, "dates.date"),
+        month_format=_expect(dates.get("month", Profile.month_format), str, path, "dates.month"),
         source=path,
     )
 

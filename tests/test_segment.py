@@ -151,3 +151,23 @@ def test_seed_script(language: str) -> None:
     }
     # Every word of the article is spoken, once, in order.
     assert " ".join(s.spoken for s in script).split() == article.text.split()
+
+
+@pytest.mark.parametrize(
+    ("language", "iso", "spoken"),
+    [
+        ("it", "2026-05", "maggio 2026"),
+        ("it", "2026-05-14", "14 maggio 2026"),
+        ("ar", "2026-05-14", "14 مايو 2026"),
+        ("en", "2026-11-03", "3 November 2026"),
+        ("fr", "2026-11-03", "2026-11-03"),
+        ("it", None, ""),
+        ("it", "soon", "soon"),
+    ],
+)
+def test_spoken_date(language: str, iso: str | None, spoken: str) -> None:
+    """Dates are said the local way where the profile names the months, and left as they are otherwise."""
+    from bulletins.segment import spoken_date
+    from bulletins.voices import profile_for
+
+    assert spoken_date(iso, profile_for(language, PROFILES)) == spoken

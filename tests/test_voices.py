@@ -18,7 +18,8 @@ def test_shipped_profiles() -> None:
         profile = profiles[code]
         assert profile.iso639_2 == code3
         assert profile.gtts_lang and profile.espeak_voice
-        assert {"opening", "before_article", "after_article", "closing"} <= set(profile.phrases)
+        assert {"opening", "contents", "before_article", "closing"} <= set(profile.phrases)
+        assert len(profile.months) == 12
         assert (
             profile.pauses.article
             > profile.pauses.paragraph

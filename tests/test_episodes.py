@@ -1,0 +1,98 @@
+"""Episodes: the announced structure of a bulletin, heard in its transcript and chapters."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import webvtt
+from conftest import SAMPLE_EDITION, build_settings, write
+from mutagen.mp3 import MP3
+
+from bulletins.build import build
+from bulletins.engines.tone import ToneEngine
+from bulletins.episodes import BulletinPlan, frame_for, plan_article
+from bulletins.model import Article, Edition
+from bulletins.voices import builtin_voices_dir, load_profiles
+
+EDITION = SAMPLE_EDITION.name
+PROFILES = load_profiles([builtin_voices_dir()])
+
+
+def seconds(stamp: str) -> float:
+    hours, minutes, rest = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+def test_bulletin_announces_its_structure_in_its_language(content: Path, tmp_path: Path) -> None:
+    """Opening with the date, the count, "Articolo N di M" before each headline, and a closing, in order."""
+    write(
+        content / EDITION / "second.it.txt",
+        "Seconda notizia\n\nIl consiglio si è riunito. Ha deciso.\n",
+    )
+    report = build(build_settings(content, tmp_path, bulletin="Notizie di Surrey"))
+    assert report.ok
+    folder = tmp_path / "audio" / EDITION
+    texts = [c.text.replace("\n", " ") for c in webvtt.read(str(folder / f"{EDITION}.it.vtt"))]
+    assert texts[:4] == [
+        "Notizie di Surrey, maggio 2026.",
+        "Articoli in questo notiziario: 2.",
+        "Articolo 1 di 2.",
+        texts[3],
+    ]
+    assert texts[3].startswith("I servizi si impegnano")
+    second = texts.index("Articolo 2 di 2.")
+    assert texts[second + 1] == "Seconda notizia"
+    assert texts[-1] == "Fine del notiziario."
+    arabic = [c.text for c in webvtt.read(str(folder / f"{EDITION}.ar.vtt"))]
+    assert arabic[:3] == [
+        "Notizie di Surrey، مايو 2026.",
+        "عدد المقالات في هذه النشرة: 1.",
+        "المقال 1 من 1.",
+    ]
+    assert arabic[-1] == "نهاية النشرة."
+
+
+def test_second_chapter_starts_at_its_announcement(content: Path, tmp_path: Path) -> None:
+    """A listener who skips to chapter 2 hears "Articolo 2 di 2" first."""
+    write(content / EDITION / "second.it.txt", "Seconda notizia\n\nIl consiglio si è riunito.\n")
+    build(build_settings(content, tmp_path))
+    folder = tmp_path / "audio" / EDITION
+    cue = next(
+        c for c in webvtt.read(str(folder / f"{EDITION}.it.vtt")) if c.text == "Articolo 2 di 2."
+    )
+    chapters = sorted(
+        MP3(folder / f"{EDITION}.it.mp3").tags.getall("CHAP"), key=lambda c: c.start_time
+    )  # type: ignore[union-attr]
+    assert abs(chapters[1].start_time / 1000 - seconds(cue.start)) <= 0.05
+    assert chapters[1].sub_frames["TIT2"].text == ["Seconda notizia"]
+
+
+def test_article_episodes_have_no_announcements(content: Path, tmp_path: Path) -> None:
+    """An article's own episode starts with its headline."""
+    build(build_settings(content, tmp_path))
+    cues = webvtt.read(
+        str(tmp_path / "audio" / EDITION / "articles" / "community-safety-assembly.it.vtt")
+    )
+    assert cues[0].text.replace("\n", " ").startswith("I servizi si impegnano")
+    assert not any(c.text.startswith("Articolo") for c in cues)
+
+
+def test_a_profile_can_switch_announcements_off() -> None:
+    """An empty phrase is not said; the others still are."""
+    profile = dataclasses.replace(
+        PROFILES["it"], phrases={**PROFILES["it"].phrases, "before_article": "", "contents": ""}
+    )
+    article = Article(
+        path=Path("a.it.txt"), stem="a", headline="Titolo", paragraphs=("Testo.",), language="it"
+    )
+    plan = BulletinPlan(
+        Edition("e", "E", "2026-05-14", Path(".")),
+        profile,
+        Path("x.mp3"),
+        [plan_article(article, 0, profile, ToneEngine())],
+    )
+    frame = frame_for(plan, "Notizie")
+    assert [s.text for s, _ in frame.opening] == ["Notizie, 14 maggio 2026."]
+    assert frame.before == [[]]
+    assert [s.text for s, _ in frame.closing] == ["Fine del notiziario."]
