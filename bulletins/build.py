@@ -170,10 +170,9 @@ class _Pipeline:
 
         A bulletin whose announcements cannot be spoken is still built, without them.
         """
-        for plan in plans:
-            if plan.articles:
-                plan.frame = frame_for(plan, self.settings.bulletin)
-        framed = [plan for plan in plans if plan.frame is not None]
+        frames = {
+            plan.path: frame_for(plan, self.settings.bulletin) for plan in plans if plan.articles
+        }
         jobs = [
             Job(
                 key=key,
@@ -182,17 +181,21 @@ class _Pipeline:
                 profile=plan.profile,
                 group=plan.label,
             )
-            for plan in framed
-            for seg, key in plan.frame.jobs()  # type: ignore[union-attr]
+            for plan in plans
+            if plan.path in frames
+            for seg, key in frames[plan.path].pairs()
         ]
         failures = synthesizer.run(jobs)
-        for plan in framed:
-            reasons = [failures[key] for _, key in plan.frame.jobs() if key in failures]  # type: ignore[union-attr]
+        for plan in plans:
+            if plan.path not in frames:
+                continue
+            reasons = [failures[key] for _, key in frames[plan.path].pairs() if key in failures]
             if reasons:
                 self.report.warnings.append(
                     f"{plan.path}: built without its announcements: {reasons[0]}"
                 )
-                plan.frame = None
+            else:
+                plan.frame = frames[plan.path]
 
     @staticmethod
     def _jobs(plans: Sequence[BulletinPlan]) -> Iterator[Job]:

@@ -48,7 +48,8 @@ class Frame:
     before: list[Spoken]
     closing: Spoken
 
-    def jobs(self) -> Spoken:
+    def pairs(self) -> Spoken:
+        """Every announcement with its cache key, in speaking order."""
         return [*self.opening, *(pair for part in self.before for pair in part), *self.closing]
 
 

@@ -13,6 +13,7 @@ from bulletins.build import build
 from bulletins.engines.tone import ToneEngine
 from bulletins.episodes import BulletinPlan, frame_for, plan_article
 from bulletins.model import Article, Edition
+from bulletins.testing import FakeGoogle, Reply
 from bulletins.voices import builtin_voices_dir, load_profiles
 
 EDITION = SAMPLE_EDITION.name
@@ -96,3 +97,19 @@ def test_a_profile_can_switch_announcements_off() -> None:
     assert [s.text for s, _ in frame.opening] == ["Notizie, 14 maggio 2026."]
     assert frame.before == [[]]
     assert [s.text for s, _ in frame.closing] == ["Fine del notiziario."]
+
+
+def test_bulletin_without_announcements_when_they_fail(content: Path, tmp_path: Path) -> None:
+    """If an announcement cannot be spoken, the bulletin is still built, without them, and says so."""
+    with FakeGoogle() as fake:
+        fake.when("Articoli in questo notiziario", Reply(audio=False))
+        report = build(build_settings(content, tmp_path, engine="gtts", gtts_endpoint=fake.url))
+    assert report.ok
+    assert any("built without its announcements" in w and ".it.mp3" in w for w in report.warnings)
+    folder = tmp_path / "audio" / EDITION
+    assert (
+        webvtt.read(str(folder / f"{EDITION}.it.vtt"))[0]
+        .text.replace("\n", " ")
+        .startswith("I servizi")
+    )
+    assert webvtt.read(str(folder / f"{EDITION}.ar.vtt"))[0].text.endswith("مايو 2026.")
