@@ -112,6 +112,9 @@ def report_json(report: Report) -> dict[str, object]:
                     for c in e.chapters
                 ],
                 "rebuilt": e.rebuilt,
+                "kind": e.kind,
+                "words": e.words,
+                "words_per_minute": round(e.words_per_minute, 1),
             }
             for e in report.episodes
         ],
@@ -129,7 +132,7 @@ def report_json(report: Report) -> dict[str, object]:
 def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
     if report.episodes:
         table = Table(title=f"Bulletins in {out_dir}", title_justify="left")
-        for column in ("episode", "lang", "articles", "engine", "duration", "status"):
+        for column in ("episode", "lang", "articles", "engine", "duration", "wpm", "status"):
             table.add_column(column, overflow="fold")
         for episode in report.episodes:
             table.add_row(
@@ -138,6 +141,7 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
                 str(len(episode.articles)),
                 episode.engine,
                 _minutes(episode.duration_ms),
+                f"{episode.words_per_minute:.0f}",
                 "written" if episode.rebuilt else "up to date",
             )
         out.print(table)

@@ -238,6 +238,7 @@ def start_bulletin(
             spoken_text=info.spoken_text,
             rebuilt=future is not None,
             kind=plan.kind,
+            words=sum(len(s.spoken.split()) for s, _ in plan.sequence()),
         )
 
     return finish

@@ -123,3 +123,10 @@ class Episode:
     """False when the file was already up to date and left as it was."""
     kind: str = "bulletin"
     """``bulletin`` (an edition in one language) or ``article`` (one article alone)."""
+    words: int = 0
+    """Words spoken in it, announcements included."""
+
+    @property
+    def words_per_minute(self) -> float:
+        """The speaking rate a listener hears, pauses included."""
+        return self.words / (self.duration_ms / 60_000) if self.duration_ms else 0.0

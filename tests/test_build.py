@@ -217,3 +217,22 @@ def test_two_builds_share_one_cache(content: Path, tmp_path: Path) -> None:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     clips = list((tmp_path / "shared-cache").rglob("*.clip"))
     assert clips and not list((tmp_path / "shared-cache").rglob("*.part"))
+
+
+def test_summary_reports_words_per_minute_measured_from_the_files(
+    runner: CliRunner, content: Path, tmp_path: Path
+) -> None:
+    """Each episode's words per minute in the JSON summary agree with its words and the MP3's length."""
+    result = runner.invoke(
+        app, ["build", str(content), "-o", str(tmp_path / "audio"), "-e", "tone", "--json"]
+    )
+    summary = json.loads(result.stdout)
+    for episode in summary["bulletins"]:
+        minutes = MP3(episode["path"]).info.length / 60
+        assert episode["words"] > 100
+        assert (
+            abs(episode["words_per_minute"] - episode["words"] / minutes)
+            < 0.02 * episode["words_per_minute"]
+        )
+    # The tone engine speaks at the profile's rate; pauses bring the heard rate below it.
+    assert all(60 < e["words_per_minute"] < 160 for e in summary["bulletins"])
