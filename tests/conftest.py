@@ -102,3 +102,9 @@ def build_settings(content: Path, tmp_path: Path, **changes: object) -> Settings
     }
     values.update(changes)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def cue_seconds(stamp: str) -> float:
+    """Seconds from a WebVTT timestamp (``00:01:02.345``)."""
+    hours, minutes, rest = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import webvtt
-from conftest import SAMPLE_EDITION, build_settings, write
+from conftest import SAMPLE_EDITION, build_settings, cue_seconds, write
 from mutagen.mp3 import MP3
 
 from bulletins.build import build
@@ -18,11 +18,6 @@ from bulletins.voices import builtin_voices_dir, load_profiles
 
 EDITION = SAMPLE_EDITION.name
 PROFILES = load_profiles([builtin_voices_dir()])
-
-
-def seconds(stamp: str) -> float:
-    hours, minutes, rest = stamp.split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
 
 
 def test_bulletin_announces_its_structure_in_its_language(content: Path, tmp_path: Path) -> None:
@@ -65,7 +60,7 @@ def test_second_chapter_starts_at_its_announcement(content: Path, tmp_path: Path
     chapters = sorted(
         MP3(folder / f"{EDITION}.it.mp3").tags.getall("CHAP"), key=lambda c: c.start_time
     )  # type: ignore[union-attr]
-    assert abs(chapters[1].start_time / 1000 - seconds(cue.start)) <= 0.05
+    assert abs(chapters[1].start_time / 1000 - cue_seconds(cue.start)) <= 0.05
     assert chapters[1].sub_frames["TIT2"].text == ["Seconda notizia"]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import feedparser
 import webvtt
-from conftest import SAMPLE_EDITION, build_settings, write
+from conftest import SAMPLE_EDITION, build_settings, cue_seconds, write
 from lxml import etree
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
@@ -119,13 +119,8 @@ def test_chapters_transcripts_and_tags_agree(content: Path, tmp_path: Path) -> N
     assert [e["title"] for e in document["chapters"]][1] == "Seconda notizia"
     for chap, entry, cue in zip(id3, document["chapters"], openers, strict=True):
         assert abs(chap.start_time / 1000 - entry["startTime"]) <= 0.05
-        assert abs(_seconds(cue.start) - entry["startTime"]) <= 0.05
+        assert abs(cue_seconds(cue.start) - entry["startTime"]) <= 0.05
     assert abs(document["chapters"][-1]["endTime"] - MP3(mp3).info.length) <= 0.1
-
-
-def _seconds(stamp: str) -> float:
-    hours, minutes, seconds = stamp.split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
 def test_guids_are_stable_across_builds(content: Path, tmp_path: Path) -> None:
