@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -140,8 +140,8 @@ class _Pipeline:
         for plan in plans:
             kept: list[ArticlePlan] = []
             for item in plan.articles:
-                reasons = [failures[k] for k in item.keys if k in failures]
-                if not reasons:
+                reason = _first_failure(item.keys, failures)
+                if reason is None:
                     kept.append(item)
                 elif (
                     offline is not None and not item.engine.offline and offline.speaks(plan.profile)
@@ -149,21 +149,21 @@ class _Pipeline:
                     fallback = plan_article(
                         item.article, item.segments[0].article, plan.profile, offline
                     )
-                    fallback.note = f"spoken offline by {offline.describe(plan.profile)} after {item.engine.name} failed: {reasons[0]}"
+                    fallback.note = f"spoken offline by {offline.describe(plan.profile)} after {item.engine.name} failed: {reason}"
                     self.report.warnings.append(f"{item.article.path}: {fallback.note}")
                     kept.append(fallback)
                     retry.append(dataclasses.replace(plan, articles=[fallback]))
                 else:
-                    self.report.errors.append(f"{item.article.path}: {reasons[0]}")
+                    self.report.errors.append(f"{item.article.path}: {reason}")
             plan.articles = kept
         if retry:
             failures = synthesizer.run(self._jobs(retry), self._counter(retry))
             for plan in plans:
-                for item in [i for i in plan.articles if any(k in failures for k in i.keys)]:
-                    self.report.errors.append(
-                        f"{item.article.path}: {failures[next(k for k in item.keys if k in failures)]}"
-                    )
-                    plan.articles.remove(item)
+                for item in list(plan.articles):
+                    reason = _first_failure(item.keys, failures)
+                    if reason is not None:
+                        self.report.errors.append(f"{item.article.path}: {reason}")
+                        plan.articles.remove(item)
 
     def announce(self, plans: Sequence[BulletinPlan], synthesizer: Synthesizer) -> None:
         """Speak each bulletin's opening, article announcements and closing.
@@ -189,10 +189,10 @@ class _Pipeline:
         for plan in plans:
             if plan.path not in frames:
                 continue
-            reasons = [failures[key] for _, key in frames[plan.path].pairs() if key in failures]
-            if reasons:
+            reason = _first_failure([key for _, key in frames[plan.path].pairs()], failures)
+            if reason is not None:
                 self.report.warnings.append(
-                    f"{plan.path}: built without its announcements: {reasons[0]}"
+                    f"{plan.path}: built without its announcements: {reason}"
                 )
             else:
                 plan.frame = frames[plan.path]
@@ -241,6 +241,11 @@ class _Pipeline:
                         self.progress(ARTICLES_PROGRESS, articles_done, len(left))
 
         return advance
+
+
+def _first_failure(keys: Iterable[str], failures: Mapping[str, str]) -> str | None:
+    """Why the first of these clips failed, or None when all of them were spoken."""
+    return next((failures[key] for key in keys if key in failures), None)
 
 
 @contextmanager
@@ -298,8 +303,6 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
         ready = sorted(everything, key=lambda p: -sum(len(i.keys) for i in p.articles))
         started = {plan.path: start_bulletin(plan, cache, settings, pool) for plan in ready}
         for plan in everything:
-            if plan.path not in started:
-                continue
             try:
                 pipeline.report.episodes.append(started[plan.path]())
             except BulletinsError as exc:

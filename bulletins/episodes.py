@@ -146,14 +146,14 @@ def plan_article(article: Article, index: int, profile: Profile, engine: Engine)
     return ArticlePlan(article=article, engine=engine, segments=segments, keys=keys)
 
 
-def _build_key(plan: BulletinPlan, info: TagInfo, settings: Settings) -> str:
+def _build_key(spoken: Spoken, info: TagInfo, settings: Settings) -> str:
     """A digest of everything that shapes a bulletin's file: equal digests, equal files."""
     material = [
         __version__,
         settings.bitrate,
         settings.sample_rate,
         dataclasses.astuple(dataclasses.replace(info, chapters=())),
-        [(k, s.pause_after_ms, s.article) for s, k in plan.sequence()],
+        [(k, s.pause_after_ms, s.article) for s, k in spoken],
     ]
     return hashlib.sha256(
         json.dumps(material, ensure_ascii=False, default=str).encode()
@@ -177,9 +177,14 @@ def _existing(path: Path, key: str) -> tuple[int, tuple[Chapter, ...]] | None:
     )
 
 
+def _titles(plan: BulletinPlan) -> list[str]:
+    """One chapter title per article: its headline (the edition's title if it has none)."""
+    return [item.article.headline or plan.edition.title for item in plan.articles]
+
+
 def _tag_info(plan: BulletinPlan, settings: Settings) -> TagInfo:
     articles = [item.article for item in plan.articles]
-    titles = [a.headline or plan.edition.title for a in articles]
+    titles = _titles(plan)
     summaries = [a.summary for a in articles if a.summary]
     voices = sorted({item.engine.describe(plan.profile) for item in plan.articles})
     notes = [f"{i.article.stem}: {i.note}" for i in plan.articles if i.note]
@@ -205,15 +210,16 @@ def start_bulletin(
         A function that waits for the file and gives its Episode.
     """
     info = _tag_info(plan, settings)
-    key = _build_key(plan, info, settings)
+    spoken = plan.sequence()
+    key = _build_key(spoken, info, settings)
     existing = _existing(plan.path, key)
     job = RenderJob(
         path=plan.path,
-        segments=tuple(s for s, _ in plan.sequence()),
-        keys=tuple(k for _, k in plan.sequence()),
+        segments=tuple(s for s, _ in spoken),
+        keys=tuple(k for _, k in spoken),
         cache_root=cache.root,
         info=info,
-        titles=tuple(item.article.headline or plan.edition.title for item in plan.articles),
+        titles=tuple(_titles(plan)),
         build_key=key,
         bitrate=f"{settings.bitrate}k",
         sample_rate=settings.sample_rate,
@@ -238,7 +244,10 @@ def start_bulletin(
             spoken_text=info.spoken_text,
             rebuilt=future is not None,
             kind=plan.kind,
-            words=sum(len(s.spoken.split()) for s, _ in plan.sequence()),
+            words=sum(len(s.spoken.split()) for s in job.segments),
+            title=info.title,
+            description=info.description,
+            date=info.date,
         )
 
     return finish

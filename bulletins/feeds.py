@@ -138,20 +138,17 @@ def render_feed(
         )
         _sub(item, "itunes:duration", str(round(record.duration_ms / 1000)))
         _sub(item, "itunes:episodeType", "full")
-        _sub(
-            item,
-            "podcast:transcript",
-            url=url(settings, record.vtt),
-            type="text/vtt",
-            language=record.language,
-        )
-        _sub(
-            item,
-            "podcast:transcript",
-            url=url(settings, record.srt),
-            type="application/x-subrip",
-            language=record.language,
-        )
+        for transcript, kind_of_file in (
+            (record.vtt, "text/vtt"),
+            (record.srt, "application/x-subrip"),
+        ):
+            _sub(
+                item,
+                "podcast:transcript",
+                url=url(settings, transcript),
+                type=kind_of_file,
+                language=record.language,
+            )
         if kind == "bulletin":
             _sub(
                 item,

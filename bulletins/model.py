@@ -125,6 +125,11 @@ class Episode:
     """``bulletin`` (an edition in one language) or ``article`` (one article alone)."""
     words: int = 0
     """Words spoken in it, announcements included."""
+    title: str = ""
+    """Its title, as its tags and its feed item give it."""
+    description: str = ""
+    date: str | None = None
+    """ISO 8601 date of publication, when known."""
 
     @property
     def words_per_minute(self) -> float:

@@ -26,12 +26,8 @@ def publish(report: Report, profiles: Mapping[str, Profile], settings: Settings)
     for episode in report.episodes:
         stem = episode.articles[0].stem if episode.kind == "article" else ""
         guid = history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
-        dated = episode.edition.date or next((a.date for a in episode.articles if a.date), None)
         earlier = known.get(guid)
         files = {k: str(p.relative_to(out_dir)) for k, p in sidecars(episode.path).items()}
-        info_title = (
-            episode.articles[0].headline if len(episode.articles) == 1 else episode.edition.title
-        )
         records.append(
             history.Record(
                 guid=guid,
@@ -39,12 +35,10 @@ def publish(report: Report, profiles: Mapping[str, Profile], settings: Settings)
                 edition=episode.edition.slug,
                 article=stem,
                 language=episode.language,
-                title=info_title or episode.edition.title,
-                description=next((a.summary for a in episode.articles if a.summary), None)
-                or " · ".join(a.headline for a in episode.articles),
-                published=str(
-                    dated or (earlier.published if earlier else date.today().isoformat())
-                ),
+                title=episode.title,
+                description=episode.description,
+                published=episode.date
+                or (earlier.published if earlier else date.today().isoformat()),
                 audio=str(episode.path.relative_to(out_dir)),
                 bytes=episode.path.stat().st_size,
                 duration_ms=episode.duration_ms,
