@@ -4,7 +4,8 @@ A clip's key is a hash of the engine, its version, the voice settings and the ex
 text, so unchanged text is never spoken twice and any change re-speaks only what
 changed. Entries are written to a temporary name and renamed into place: a build
 killed mid-write, or two builds writing the same entry, never leave a partial entry
-under a real key. Entries also carry a header that is checked on every read.
+under a real key. Entries also carry a header that is checked on every read, and
+the clip's loudness, measured once when it is stored, for levelling at every mix.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import shutil
 import struct
@@ -21,12 +23,13 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from . import loudness
 from .model import Audio
 
 # Bumped whenever the entry format or the meaning of a key changes.
-FORMAT = 1
-_MAGIC = b"BLC1"
-_HEADER = struct.Struct("<4sII")  # magic, sample rate, PCM byte count
+FORMAT = 2
+_MAGIC = b"BLC2"
+_HEADER = struct.Struct("<4sIId")  # magic, sample rate, PCM byte count, loudness (NaN: silence)
 
 
 def default_cache_dir() -> Path:
@@ -70,19 +73,31 @@ class ClipCache:
             return None
         if len(data) < _HEADER.size:
             return None
-        magic, rate, size = _HEADER.unpack_from(data)
+        magic, rate, size, level = _HEADER.unpack_from(data)
         if magic != _MAGIC or size != len(data) - _HEADER.size or size % 2 or not rate:
             return None
-        return Audio(pcm=data[_HEADER.size :], sample_rate=rate)
+        return Audio(
+            pcm=data[_HEADER.size :],
+            sample_rate=rate,
+            loudness=None if math.isnan(level) else level,
+        )
 
     def put(self, key: str, audio: Audio) -> None:
-        """Store a clip; an existing entry with the same key is replaced whole."""
+        """Store a clip, with its loudness; an existing entry with the same key is replaced whole."""
+        level = loudness.integrated(audio.pcm, audio.sample_rate)
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as file:
-                file.write(_HEADER.pack(_MAGIC, audio.sample_rate, len(audio.pcm)))
+                file.write(
+                    _HEADER.pack(
+                        _MAGIC,
+                        audio.sample_rate,
+                        len(audio.pcm),
+                        math.nan if level is None else level,
+                    )
+                )
                 file.write(audio.pcm)
             # No fsync: a killed process loses nothing already written; after a power
             # cut a truncated entry fails the header check and is spoken again.

@@ -115,6 +115,8 @@ def report_json(report: Report) -> dict[str, object]:
                 "kind": e.kind,
                 "words": e.words,
                 "words_per_minute": round(e.words_per_minute, 1),
+                "loudness_lufs": round(e.loudness.integrated, 1) if e.loudness else None,
+                "true_peak_dbtp": round(e.loudness.true_peak, 1) if e.loudness else None,
             }
             for e in report.episodes
         ],
@@ -132,7 +134,8 @@ def report_json(report: Report) -> dict[str, object]:
 def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
     if report.episodes:
         table = Table(title=f"Bulletins in {out_dir}", title_justify="left")
-        for column in ("episode", "lang", "articles", "engine", "duration", "wpm", "status"):
+        columns = ("episode", "lang", "articles", "engine", "duration", "wpm", "LUFS", "dBTP")
+        for column in (*columns, "status"):
             table.add_column(column, overflow="fold")
         for episode in report.episodes:
             table.add_row(
@@ -142,6 +145,8 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
                 episode.engine,
                 _minutes(episode.duration_ms),
                 f"{episode.words_per_minute:.0f}",
+                f"{episode.loudness.integrated:.1f}" if episode.loudness else "-",
+                f"{episode.loudness.true_peak:.1f}" if episode.loudness else "-",
                 "written" if episode.rebuilt else "up to date",
             )
         out.print(table)
@@ -175,6 +180,16 @@ def build_command(
     voices: VoicesOption = None,
     bitrate: Annotated[
         int | None, typer.Option(help="MP3 bitrate in kb/s. [default: 96]", show_default=False)
+    ] = None,
+    loudness: Annotated[
+        float | None,
+        typer.Option(
+            help="Integrated loudness of every episode, LUFS. [default: -16]", show_default=False
+        ),
+    ] = None,
+    true_peak: Annotated[
+        float | None,
+        typer.Option(help="Highest true peak, dBTP. [default: -1]", show_default=False),
     ] = None,
     publisher: Annotated[str | None, typer.Option(help="Publisher, for the artist tag.")] = None,
     bulletin: Annotated[
@@ -256,6 +271,8 @@ def build_command(
         engine=engine,
         voices_dirs=voices,
         bitrate=bitrate,
+        loudness=loudness,
+        true_peak=true_peak,
         publisher=publisher,
         bulletin=bulletin,
         workers=workers,

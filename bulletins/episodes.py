@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
@@ -19,9 +20,9 @@ from .engines import Engine
 from .files import article_path, sidecars
 from .model import Article, Chapter, Edition, Episode, Segment
 from .settings import Settings
-from .tags import BUILD_TAG, TagInfo
+from .tags import BUILD_TAG, TagInfo, read_loudness
 from .voices import Profile
-from .workers import RenderJob, WorkerPool, render_bulletin
+from .workers import RenderJob, RenderResult, WorkerPool, render_bulletin
 
 
 @dataclass
@@ -152,6 +153,8 @@ def _build_key(spoken: Spoken, info: TagInfo, settings: Settings) -> str:
         __version__,
         settings.bitrate,
         settings.sample_rate,
+        settings.loudness,
+        settings.true_peak,
         dataclasses.astuple(dataclasses.replace(info, chapters=())),
         [(k, s.pause_after_ms, s.article) for s, k in spoken],
     ]
@@ -160,8 +163,8 @@ def _build_key(spoken: Spoken, info: TagInfo, settings: Settings) -> str:
     ).hexdigest()
 
 
-def _existing(path: Path, key: str) -> tuple[int, tuple[Chapter, ...]] | None:
-    """The duration and chapters of ``path`` when it was built from exactly ``key``."""
+def _existing(path: Path, key: str) -> RenderResult | None:
+    """The duration, chapters and loudness of ``path`` when it was built from exactly ``key``."""
     if not all(p.is_file() for p in sidecars(path).values()):
         return None
     try:
@@ -172,8 +175,10 @@ def _existing(path: Path, key: str) -> tuple[int, tuple[Chapter, ...]] | None:
     if tags is None or [str(t) for t in tags.getall(f"TXXX:{BUILD_TAG}")] != [key]:
         return None
     chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
-    return round(audio.info.length * 1000), tuple(
-        Chapter(str(c.sub_frames["TIT2"]), c.start_time, c.end_time) for c in chapters
+    return RenderResult(
+        round(audio.info.length * 1000),
+        tuple(Chapter(str(c.sub_frames["TIT2"]), c.start_time, c.end_time) for c in chapters),
+        read_loudness(tags),
     )
 
 
@@ -224,21 +229,22 @@ def start_bulletin(
         bitrate=f"{settings.bitrate}k",
         sample_rate=settings.sample_rate,
         language=plan.profile.language,
+        loudness=settings.loudness,
+        true_peak=settings.true_peak,
     )
     future = pool.submit(render_bulletin, job) if existing is None else None
 
     def finish() -> Episode:
-        if future is not None:
-            duration_ms, chapters = future.result()
-        elif existing is not None:
-            duration_ms, chapters = existing
+        # There is a render in progress exactly when there was no up-to-date file.
+        result = future.result() if future is not None else cast(RenderResult, existing)
         return Episode(
             edition=plan.edition,
             language=plan.profile.language,
             articles=tuple(item.article for item in plan.articles),
             path=plan.path,
-            duration_ms=duration_ms,
-            chapters=chapters,
+            duration_ms=result.duration_ms,
+            chapters=result.chapters,
+            loudness=result.loudness,
             engine="+".join(sorted({i.engine.name for i in plan.articles})),
             voice=info.voice or "",
             spoken_text=info.spoken_text,

@@ -1,4 +1,4 @@
-"""Mixing: clips are trimmed, joined with the profile's pauses and streamed to the encoder.
+"""Mixing: clips are trimmed, levelled, joined with the profile's pauses and streamed to the encoder.
 
 pydub does the sample work (silence detection, resampling). The bulletin is never
 concatenated into one AudioSegment: clips and pauses are streamed to a single MP3
@@ -13,7 +13,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .codec import encode_mp3
+import numpy as np
+
+from . import loudness
+from .codec import Levelling, encode_mp3, encoder_gain_db
+from .loudness import Loudness
 from .model import Audio, Segment
 
 with warnings.catch_warnings():
@@ -47,6 +51,8 @@ class Rendered:
     duration_ms: int
     speech_ms: tuple[tuple[int, int], ...] = ()
     """(start, end) of each segment's speech in milliseconds, pauses excluded."""
+    loudness: Loudness | None = None
+    """Measured as it was encoded."""
 
 
 def to_segment(audio: Audio) -> AudioSegment:
@@ -76,14 +82,22 @@ def _frames_ms(frames: int, sample_rate: int) -> int:
     return round(frames * 1000 / sample_rate)
 
 
+def _levelled(voice: AudioSegment, gain_db: float) -> bytes:
+    """A clip's 16-bit samples as 32-bit floats (full scale 1.0), with its gain applied."""
+    factor = 10 ** (gain_db / 20) / 32768
+    return (np.frombuffer(voice.raw_data, dtype="<i2") * np.float32(factor)).astype("<f4").tobytes()
+
+
 def render(
     segments: Sequence[Segment],
     load: Loader,
     path: Path,
     bitrate: str = "96k",
     sample_rate: int = 44100,
+    target: float = loudness.DEFAULT_TARGET,
+    true_peak: float = loudness.DEFAULT_TRUE_PEAK,
 ) -> Rendered:
-    """Trim each clip and encode the clips end to end, with their segments' pauses, as an MP3.
+    """Trim and level each clip and encode the clips end to end, with their segments' pauses, as an MP3.
 
     Clips are loaded one at a time and streamed to the encoder, so memory holds one
     clip, not the bulletin. The mix runs at the rate of the first clip (one engine
@@ -92,13 +106,21 @@ def render(
     player and car stereo plays natively. The final pause is dropped: a bulletin ends
     when its last word does.
 
+    Each clip is brought to ``target`` LUFS by the gain its cached measurement calls
+    for, so that voices and sentences match; the encode pass limits the mix to
+    ``true_peak`` dBTP less the encoder's headroom, and measures it.
+
     Raises:
         AudioError: a clip is missing or the encoder failed.
     """
     if not segments:
         raise ValueError("a bulletin needs at least one segment")
-    first = trim(to_segment(load(0)))
+    first_audio = load(0)
+    first = trim(to_segment(first_audio))
     rate = first.frame_rate
+    # The clips are aimed so that the file, once encoded, is at the target.
+    codec_gain = encoder_gain_db(rate, bitrate, sample_rate)
+    aim = target - codec_gain
     spans: dict[int, list[int]] = {}
     speech: list[tuple[int, int]] = []
     frames = 0
@@ -106,20 +128,28 @@ def render(
     def stream() -> Iterator[bytes]:
         nonlocal frames
         for position, segment in enumerate(segments):
-            voice = first if position == 0 else trim(to_segment(load(position)))
+            audio = first_audio if position == 0 else load(position)
+            voice = first if position == 0 else trim(to_segment(audio))
             if voice.frame_rate != rate:
                 voice = voice.set_frame_rate(rate)
             spans.setdefault(segment.article, [frames, frames])
-            yield voice.raw_data
+            yield _levelled(voice, loudness.gain_db(audio.loudness, aim))
             speech.append((frames, frames + int(voice.frame_count())))
             frames += int(voice.frame_count())
             spans[segment.article][1] = frames
             if position < len(segments) - 1:
                 pause = round(segment.pause_after_ms * rate / 1000)
-                yield bytes(2 * pause)
+                yield bytes(4 * pause)
                 frames += pause
 
-    encode_mp3(stream(), rate, path, bitrate=bitrate, output_rate=sample_rate)
+    measured = encode_mp3(
+        stream(),
+        rate,
+        path,
+        bitrate=bitrate,
+        output_rate=sample_rate,
+        levelling=Levelling(limit=loudness.limiter_ceiling(true_peak)),
+    )
     # An article's chapter runs from its first word up to the next article's first word,
     # so the chapters cover the bulletin without gaps, as players expect.
     starts = [spans[a][0] for a in sorted(spans)]
@@ -130,4 +160,6 @@ def render(
         ),
         duration_ms=_frames_ms(frames, rate),
         speech_ms=tuple((_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in speech),
+        # The meter heard the mix; the listener hears it through the codec.
+        loudness=measured and Loudness(measured.integrated + codec_gain, measured.true_peak),
     )

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .loudness import Loudness
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ class Audio:
 
     pcm: bytes = field(repr=False)
     sample_rate: int
+    loudness: float | None = None
+    """BS.1770 integrated loudness in LUFS (dual-mono), when measured; None for silence."""
 
     @property
     def duration_ms(self) -> float:
@@ -130,6 +136,8 @@ class Episode:
     description: str = ""
     date: str | None = None
     """ISO 8601 date of publication, when known."""
+    loudness: Loudness | None = None
+    """Integrated loudness and true peak, as measured when it was encoded."""
 
     @property
     def words_per_minute(self) -> float:

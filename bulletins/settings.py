@@ -39,6 +39,10 @@ class Settings:
     bitrate: int = 96
     """MP3 bitrate in kb/s: 96 kb/s mono is transparent for speech."""
     sample_rate: int = 44100
+    loudness: float = -16.0
+    """Integrated loudness of every episode, LUFS (BS.1770, mono as dual-mono): -16 is the podcast norm."""
+    true_peak: float = -1.0
+    """Highest true peak of every episode, dBTP."""
     bulletin: str = "News bulletin"
     """The series name: the album tag, and later the feed's title."""
     publisher: str = "bulletins"
@@ -110,6 +114,10 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         )
     if settings.sample_rate not in MP3_RATES:
         raise ConfigError(f"sample rate {settings.sample_rate} Hz is not one of {MP3_RATES}")
+    if not -36 <= settings.loudness <= -8:
+        raise ConfigError(f"loudness must be between -36 and -8 LUFS, not {settings.loudness}")
+    if not -9 <= settings.true_peak <= 0:
+        raise ConfigError(f"true_peak must be between -9 and 0 dBTP, not {settings.true_peak}")
     if not 0 <= settings.min_confidence <= 1:
         raise ConfigError(f"min_confidence must be between 0 and 1, not {settings.min_confidence}")
     if settings.base_url and not re.match(r"^https?://[\x21-\x7e]+$", settings.base_url):

@@ -7,6 +7,7 @@ apps and DAISY-style players read chapters from these frames.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +30,15 @@ from mutagen.id3 import (
     Encoding,
 )
 
+from .loudness import Loudness
 from .model import Chapter
 
 VOICE_TAG = "bulletins:voice"
 """TXXX description of the frame naming the engine and voice that spoke a bulletin."""
 BUILD_TAG = "bulletins:build"
 """TXXX description of the frame holding the digest of what a bulletin was built from."""
+LOUDNESS_TAG = "bulletins:loudness"
+"""TXXX description of the frame holding the measured loudness and true peak."""
 # In CHAP frames, 0xFFFFFFFF means "no byte offset": players seek by time.
 _NO_OFFSET = 0xFFFFFFFF
 
@@ -58,18 +62,32 @@ class TagInfo:
     """The engine and voice that spoke it."""
 
 
+def read_loudness(tag: ID3) -> Loudness | None:
+    """The loudness a build measured and wrote in ``tag``, if any."""
+    for frame in tag.getall(f"TXXX:{LOUDNESS_TAG}"):
+        match = re.fullmatch(r"(-?[\d.]+) LUFS, (-?[\d.]+|-inf) dBTP", str(frame))
+        if match:
+            return Loudness(float(match.group(1)), float(match.group(2)))
+    return None
+
+
 def _text(frame: type, value: str) -> object:
     return frame(encoding=Encoding.UTF8, text=[value])
 
 
-def write_tags(path: Path, info: TagInfo, build_key: str | None = None) -> None:
+def write_tags(
+    path: Path, info: TagInfo, build_key: str | None = None, loudness: Loudness | None = None
+) -> None:
     """Replace the file's ID3 tag with one built from ``info``.
 
-    ``build_key`` lets a later build see that the file is already up to date.
+    ``build_key`` lets a later build see that the file is already up to date, and
+    ``loudness`` what it measured without measuring again.
     """
     tag = ID3()
     if build_key:
         tag.add(TXXX(encoding=Encoding.UTF8, desc=BUILD_TAG, text=[build_key]))
+    if loudness is not None:
+        tag.add(TXXX(encoding=Encoding.UTF8, desc=LOUDNESS_TAG, text=[loudness.describe()]))
     tag.add(_text(TIT2, info.title))
     tag.add(_text(TPE1, info.artist))
     tag.add(_text(TPUB, info.artist))

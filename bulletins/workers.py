@@ -24,6 +24,7 @@ from .cache import ClipCache
 from .engines import ENGINES, Engine, EngineOptions
 from .errors import AudioError, BulletinsError
 from .files import atomic_output, sidecars, write_text_atomic
+from .loudness import DEFAULT_TARGET, DEFAULT_TRUE_PEAK, HEAVY_IMPORTS, Loudness
 from .mixing import render
 from .model import Audio, Chapter, Segment
 from .tags import TagInfo, write_tags
@@ -67,7 +68,7 @@ class WorkerPool:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 # The server imports the worker code once; each worker then starts as a fork of it.
-                context.set_forkserver_preload([__name__])
+                context.set_forkserver_preload([__name__, *HEAVY_IMPORTS])
             self._pool = ProcessPoolExecutor(self.workers, context)
         try:
             return self._pool.submit(function, *args)
@@ -135,10 +136,23 @@ class RenderJob:
     sample_rate: int
     language: str = "und"
     """ISO 639-1 code, for the transcripts."""
+    loudness: float = DEFAULT_TARGET
+    """Target integrated loudness, LUFS."""
+    true_peak: float = DEFAULT_TRUE_PEAK
+    """Ceiling for true peaks, dBTP."""
 
 
-def render_bulletin(job: RenderJob) -> tuple[int, tuple[Chapter, ...]]:
-    """Mix, encode and tag one bulletin; return its duration and chapters.
+@dataclass(frozen=True)
+class RenderResult:
+    """What writing a bulletin found out about it."""
+
+    duration_ms: int
+    chapters: tuple[Chapter, ...]
+    loudness: Loudness | None
+
+
+def render_bulletin(job: RenderJob) -> RenderResult:
+    """Mix, encode and tag one bulletin; return its duration, chapters and loudness.
 
     The file is replaced only once it is complete.
 
@@ -157,12 +171,25 @@ def render_bulletin(job: RenderJob) -> tuple[int, tuple[Chapter, ...]]:
         return audio
 
     with atomic_output(job.path) as temporary:
-        rendered = render(job.segments, load, temporary, job.bitrate, job.sample_rate)
+        rendered = render(
+            job.segments,
+            load,
+            temporary,
+            job.bitrate,
+            job.sample_rate,
+            target=job.loudness,
+            true_peak=job.true_peak,
+        )
         chapters = tuple(
             Chapter(title, start, end)
             for title, (start, end) in zip(job.titles, rendered.chapters_ms, strict=True)
         )
-        write_tags(temporary, replace(job.info, chapters=chapters), build_key=job.build_key)
+        write_tags(
+            temporary,
+            replace(job.info, chapters=chapters),
+            build_key=job.build_key,
+            loudness=rendered.loudness,
+        )
         # The transcripts and chapters go into place first: once the new MP3 is
         # renamed into place, everything published beside it matches it.
         timed = cues(job.segments, rendered.speech_ms)
@@ -170,4 +197,4 @@ def render_bulletin(job: RenderJob) -> tuple[int, tuple[Chapter, ...]]:
         write_text_atomic(files["vtt"], webvtt(timed, job.language))
         write_text_atomic(files["srt"], srt(timed))
         write_text_atomic(files["chapters"], chapters_json(chapters))
-    return rendered.duration_ms, chapters
+    return RenderResult(rendered.duration_ms, chapters, rendered.loudness)

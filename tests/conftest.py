@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from bulletins.codec import decode
+from bulletins.codec import decode, ffmpeg_exe
 from bulletins.model import Audio
 from bulletins.settings import Settings
 from bulletins.testing import FakeGoogle
@@ -102,6 +104,31 @@ def build_settings(content: Path, tmp_path: Path, **changes: object) -> Settings
     }
     values.update(changes)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def measure_loudness(
+    path: Path, start_s: float = 0, end_s: float | None = None
+) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of a file, or of a stretch of it.
+
+    Measured by ffmpeg's EBU R128 meter on the decoded file, the mono file counted as
+    dual-mono, the way a player plays it: an implementation independent of bulletins'.
+    """
+    trim = f"atrim=start={start_s}" + (f":end={end_s}" if end_s is not None else "") + ","
+    result = subprocess.run(
+        [
+            *(ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path)),
+            *("-af", trim + "ebur128=peak=true:dualmono=true", "-f", "null", "-"),
+        ],
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        check=True,
+    )
+    level = re.search(r"Integrated loudness:\s*I:\s*(-?[\d.]+) LUFS", result.stderr)
+    peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", result.stderr)
+    assert level and peak, result.stderr[-500:]
+    return float(level.group(1)), float(peak.group(1))
 
 
 def cue_seconds(stamp: str) -> float:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bulletins.cache import ClipCache, clip_key
 from bulletins.model import Audio
+from bulletins.testing import ToneEngine
+from bulletins.voices import profile_for
 
 AUDIO = Audio(pcm=bytes(range(200)) * 10, sample_rate=22050)
 
@@ -18,10 +21,26 @@ def test_round_trip(tmp_path: Path) -> None:
     key = clip_key("espeak", "1.52", "it|160", "Buongiorno.")
     assert cache.get(key) is None and key not in cache
     cache.put(key, AUDIO)
-    assert key in cache and cache.get(key) == AUDIO
+    stored = cache.get(key)
+    assert key in cache and stored is not None
+    assert (stored.pcm, stored.sample_rate) == (AUDIO.pcm, AUDIO.sample_rate)
     info = cache.info()
-    assert (info.entries, info.bytes) == (1, len(AUDIO.pcm) + 12)
+    assert (info.entries, info.bytes) == (1, len(AUDIO.pcm) + 20)
     assert cache.clear().entries == 1 and cache.get(key) is None
+
+
+def test_entries_carry_their_loudness(tmp_path: Path) -> None:
+    """A clip is measured once, when stored: a tone 6 dB quieter reads 6 LU quieter; silence reads None."""
+    cache = ClipCache(tmp_path)
+    tone = ToneEngine().synthesize("one two three four", profile_for("en", {}))
+    samples = np.frombuffer(tone.pcm, dtype="<i2")
+    quieter = Audio((samples // 2).astype("<i2").tobytes(), tone.sample_rate)
+    for name, audio in (("loud", tone), ("quiet", quieter), ("silent", Audio(bytes(44100), 22050))):
+        cache.put(name, audio)
+    loud, quiet, silent = (cache.get(name) for name in ("loud", "quiet", "silent"))
+    assert loud and quiet and silent and loud.loudness is not None and quiet.loudness is not None
+    assert loud.loudness - quiet.loudness == pytest.approx(6.02, abs=0.05)
+    assert silent.loudness is None
 
 
 @pytest.mark.parametrize(
