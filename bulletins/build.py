@@ -20,8 +20,15 @@ from pathlib import Path
 from . import content, language
 from .cache import ClipCache, default_cache_dir
 from .covers import check_cover
-from .engines import EngineOptions
-from .episodes import ArticlePlan, BulletinPlan, frame_for, plan_article, start_bulletin
+from .engines import Engine, EngineOptions
+from .episodes import (
+    ArticlePlan,
+    BulletinPlan,
+    Voice,
+    frame_for,
+    plan_article,
+    start_bulletin,
+)
 from .errors import (
     BulletinsError,
     ContentError,
@@ -30,12 +37,12 @@ from .errors import (
     SynthesisError,
 )
 from .files import bulletin_path, exclusive
-from .model import Article, Edition, Episode
+from .model import Article, Edition, Episode, Segment
 from .pacing import RetryPolicy
 from .publish import publish
 from .settings import Settings
 from .synthesis import Job, Stats, SynthesisOptions, Synthesizer
-from .voices import builtin_voices_dir, load_profiles, profile_for
+from .voices import Profile, builtin_voices_dir, load_profiles, profile_for
 from .voicing import Voicing
 from .workers import WorkerPool
 
@@ -75,7 +82,7 @@ class _Pipeline:
         self.workers = settings.workers or os.cpu_count() or 1
 
     def can_speak(self, code: str) -> bool:
-        return self.voicing.can_speak(profile_for(code, self.profiles))
+        return self.voicing.can_speak(self.profile(code))
 
     def is_language(self, code: str) -> bool:
         return language.detectable(code) or code in self.profiles or self.can_speak(code)
@@ -89,7 +96,11 @@ class _Pipeline:
             try:
                 article = content.read_article(path, self.read_options, self.is_language)
                 article = language.identify(
-                    article, self.detector, self.can_speak, self.settings.min_confidence
+                    article,
+                    self.detector,
+                    self.can_speak,
+                    self.settings.min_confidence,
+                    self.profiles,
                 )
             except BulletinsError as exc:
                 self.report.errors.append(str(exc))
@@ -106,9 +117,24 @@ class _Pipeline:
         self.report.articles += len(articles)
         return edition, articles
 
+    def profile(self, code: str) -> Profile:
+        """The profile for a language, at the rate the settings ask for, if they do."""
+        profile = profile_for(code, self.profiles)
+        rate = self.settings.rate
+        return profile if rate is None else dataclasses.replace(profile, rate_wpm=rate)
+
+    def voice(self, code: str) -> Voice | None:
+        """The voice for runs and paragraphs in ``code``, or None when none here speaks it."""
+        profile = self.profile(code)
+        try:
+            engine = self.voicing.choose(profile)
+        except EngineUnavailable:
+            return None
+        return Voice(engine, profile)
+
     def plan(self, edition: Edition, code: str, articles: Sequence[Article]) -> BulletinPlan | None:
         """Choose the engine and script every article of one bulletin."""
-        profile = profile_for(code, self.profiles)
+        profile = self.profile(code)
         try:
             engine = self.voicing.choose(profile)
         except EngineUnavailable as exc:
@@ -117,7 +143,7 @@ class _Pipeline:
         planned = []
         for index, article in enumerate(articles):
             try:
-                planned.append(plan_article(article, index, profile, engine))
+                planned.append(plan_article(article, index, profile, engine, self.voice))
             except ContentError as exc:
                 self.report.errors.append(str(exc))
         path = bulletin_path(self.settings.out_dir, edition.slug, code)
@@ -147,7 +173,15 @@ class _Pipeline:
                     offline is not None and not item.engine.offline and offline.speaks(plan.profile)
                 ):
                     fallback = plan_article(
-                        item.article, item.segments[0].article, plan.profile, offline
+                        item.article,
+                        item.segments[0].article,
+                        plan.profile,
+                        offline,
+                        lambda code: (
+                            Voice(offline, self.profile(code))
+                            if offline.speaks(self.profile(code))
+                            else None
+                        ),
                     )
                     fallback.note = f"spoken offline by {offline.describe(plan.profile)} after {item.engine.name} failed: {reason}"
                     self.report.warnings.append(f"{item.article.path}: {fallback.note}")
@@ -171,16 +205,12 @@ class _Pipeline:
         A bulletin whose announcements cannot be spoken is still built, without them.
         """
         frames = {
-            plan.path: frame_for(plan, self.settings.bulletin) for plan in plans if plan.articles
+            plan.path: frame_for(plan, self.settings.bulletin, self.voice)
+            for plan in plans
+            if plan.articles
         }
         jobs = [
-            Job(
-                key=key,
-                text=seg.spoken,
-                engine=plan.articles[0].engine,
-                profile=plan.profile,
-                group=plan.label,
-            )
+            _job(key, seg, frames[plan.path].voices, plan.articles[0].engine, plan)
             for plan in plans
             if plan.path in frames
             for seg, key in frames[plan.path].pairs()
@@ -202,13 +232,7 @@ class _Pipeline:
         for plan in plans:
             for item in plan.articles:
                 for key, seg in zip(item.keys, item.segments, strict=True):
-                    yield Job(
-                        key=key,
-                        text=seg.spoken,
-                        engine=item.engine,
-                        profile=plan.profile,
-                        group=plan.label,
-                    )
+                    yield _job(key, seg, item.voices, item.engine, plan)
 
     def _counter(self, plans: Sequence[BulletinPlan]) -> Callable[[Job], None]:
         """Report progress per bulletin (segments ready) and overall (articles ready).
@@ -241,6 +265,16 @@ class _Pipeline:
                         self.progress(ARTICLES_PROGRESS, articles_done, len(left))
 
         return advance
+
+
+def _job(
+    key: str, seg: Segment, voices: Mapping[str, Voice], engine: Engine, plan: BulletinPlan
+) -> Job:
+    """The job that speaks one segment: by its own voice when it has one, else the bulletin's."""
+    voice = voices.get(key) or Voice(engine, plan.profile)
+    return Job(
+        key=key, text=seg.spoken, engine=voice.engine, profile=voice.profile, group=plan.label
+    )
 
 
 def _first_failure(keys: Iterable[str], failures: Mapping[str, str]) -> str | None:
@@ -336,15 +370,15 @@ def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
         language_source="option" if code else "",
     )
     article = language.identify(
-        article, pipeline.detector, pipeline.can_speak, settings.min_confidence
+        article, pipeline.detector, pipeline.can_speak, settings.min_confidence, pipeline.profiles
     )
-    profile = profile_for(str(article.language), pipeline.profiles)
+    profile = pipeline.profile(str(article.language))
     edition = Edition(slug="say", title=paragraphs[0][:80], date=None, path=Path("."))
     plan = BulletinPlan(
         edition,
         profile,
         path,
-        [plan_article(article, 0, profile, pipeline.voicing.choose(profile))],
+        [plan_article(article, 0, profile, pipeline.voicing.choose(profile), pipeline.voice)],
     )
     with (
         _clip_cache(settings) as cache,

@@ -74,6 +74,14 @@ CacheDirOption = Annotated[
         show_default=False,
     ),
 ]
+RateOption = Annotated[
+    int | None,
+    typer.Option(
+        "--rate",
+        help="Speaking rate in words a minute, for every language. [default: each profile's]",
+        show_default=False,
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="A bulletins.toml file. [default: CONTENT_DIR/bulletins.toml]"),
@@ -181,6 +189,7 @@ def build_command(
     bitrate: Annotated[
         int | None, typer.Option(help="MP3 bitrate in kb/s. [default: 96]", show_default=False)
     ] = None,
+    rate: RateOption = None,
     loudness: Annotated[
         float | None,
         typer.Option(
@@ -271,6 +280,7 @@ def build_command(
         engine=engine,
         voices_dirs=voices,
         bitrate=bitrate,
+        rate=rate,
         loudness=loudness,
         true_peak=true_peak,
         publisher=publisher,
@@ -328,10 +338,11 @@ def say_command(
     ] = None,
     engine: EngineOption = None,
     voices: VoicesOption = None,
+    rate: RateOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Speak one text into an MP3 file."""
-    settings = _settings(config, engine=engine, voices_dirs=voices)
+    settings = _settings(config, engine=engine, voices_dirs=voices, rate=rate)
     if text == "-":
         text = sys.stdin.read()
     try:

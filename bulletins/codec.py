@@ -67,6 +67,28 @@ def decode(data: bytes, sample_rate: int) -> Audio:
     return Audio(pcm=result.stdout, sample_rate=sample_rate)
 
 
+def change_tempo(audio: Audio, factor: float) -> Audio:
+    """Speed speech up (``factor`` > 1) or slow it down without changing its pitch.
+
+    ffmpeg's ``atempo`` stretches time by overlapping and adding short windows
+    (WSOLA), so a voice keeps its pitch and timbre; resampling would not.
+
+    Raises:
+        AudioError: ffmpeg failed.
+    """
+    command = [
+        ffmpeg_exe(),
+        *("-hide_banner", "-loglevel", "error"),
+        *("-f", "s16le", "-ar", str(audio.sample_rate), "-ac", "1", "-i", "pipe:0"),
+        *("-af", f"atempo={factor:.4f}"),
+        *("-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"),
+    ]
+    result = subprocess.run(command, input=audio.pcm, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise _failure(command, result.stderr)
+    return Audio(pcm=result.stdout, sample_rate=audio.sample_rate)
+
+
 @cache
 def encoder_gain_db(sample_rate: int, bitrate: str, output_rate: int) -> float:
     """How much louder (negative: quieter) audio comes out of an MP3 encode than went in.

@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -25,6 +25,45 @@ from .voices import Profile
 from .workers import RenderJob, RenderResult, WorkerPool, render_bulletin
 
 
+@dataclass(frozen=True)
+class Voice:
+    """An engine speaking with one language's profile."""
+
+    engine: Engine
+    profile: Profile
+
+    def key(self, text: str) -> str:
+        """The cache key of ``text`` spoken by this voice."""
+        engine = self.engine
+        return clip_key(engine.name, engine.version(), engine.voice_key(self.profile), text)
+
+    def describe(self) -> str:
+        return self.engine.describe(self.profile)
+
+
+VoiceFor = Callable[[str], Voice | None]
+"""The voice for a language, or None when no engine here speaks it."""
+
+
+def _addressed(
+    segments: list[Segment], main: Voice, voice_for: VoiceFor | None
+) -> tuple[list[str], dict[str, Voice]]:
+    """Each segment's cache key, and the voice of each key not spoken by ``main``.
+
+    A segment in another language (a Latin name in Arabic) is spoken by that
+    language's voice when there is one, else by the bulletin's own.
+    """
+    keys: list[str] = []
+    others: dict[str, Voice] = {}
+    for item in segments:
+        voice = (voice_for(item.language) if item.language and voice_for else None) or main
+        key = voice.key(item.spoken)
+        keys.append(key)
+        if voice != main:
+            others[key] = voice
+    return keys, others
+
+
 @dataclass
 class ArticlePlan:
     """One article's script, the engine that speaks it, and its clips' cache keys."""
@@ -35,6 +74,8 @@ class ArticlePlan:
     keys: list[str]
     note: str | None = None
     """Said in the summary and tags when the article was spoken unusually (a fallback)."""
+    voices: dict[str, Voice] = field(default_factory=dict)
+    """The voice of each clip (by key) spoken in another language than the article's."""
 
 
 Spoken = list[tuple[Segment, str]]
@@ -48,6 +89,8 @@ class Frame:
     opening: Spoken
     before: list[Spoken]
     closing: Spoken
+    voices: dict[str, Voice] = field(default_factory=dict)
+    """The voice of each clip (by key) spoken in another language (a series name in English)."""
 
     def pairs(self) -> Spoken:
         """Every announcement with its cache key, in speaking order."""
@@ -98,7 +141,7 @@ class BulletinPlan:
         ]
 
 
-def frame_for(plan: BulletinPlan, bulletin: str) -> Frame:
+def frame_for(plan: BulletinPlan, bulletin: str, voice_for: VoiceFor | None = None) -> Frame:
     """The announcements of a bulletin, in its language, from the phrases of its profile.
 
     Made once the bulletin's articles are final, so that "Article 2 of 5" counts the
@@ -106,7 +149,8 @@ def frame_for(plan: BulletinPlan, bulletin: str) -> Frame:
     """
     profile, engine = plan.profile, plan.articles[0].engine
     pauses, count = profile.pauses, len(plan.articles)
-    version, voice = engine.version(), engine.voice_key(profile)
+    main = Voice(engine, profile)
+    voices: dict[str, Voice] = {}
     values = {
         "bulletin": bulletin,
         "date": segment.spoken_date(plan.edition.date, profile),
@@ -119,9 +163,11 @@ def frame_for(plan: BulletinPlan, bulletin: str) -> Frame:
             return []
         text = phrase.format(**values, **extra)
         segments = segment.announcement(
-            text, article, sentence, pause_ms, engine.max_chars, pauses.clause
+            text, article, sentence, pause_ms, engine.max_chars, profile
         )
-        return [(s, clip_key(engine.name, version, voice, s.spoken)) for s in segments]
+        keys, others = _addressed(segments, main, voice_for)
+        voices.update(others)
+        return list(zip(segments, keys, strict=True))
 
     indices = [item.segments[0].article for item in plan.articles]
     return Frame(
@@ -132,19 +178,33 @@ def frame_for(plan: BulletinPlan, bulletin: str) -> Frame:
             for number, index in enumerate(indices, 1)
         ],
         closing=say("closing", indices[-1], -2, pauses.article),
+        voices=voices,
     )
 
 
-def plan_article(article: Article, index: int, profile: Profile, engine: Engine) -> ArticlePlan:
+def plan_article(
+    article: Article,
+    index: int,
+    profile: Profile,
+    engine: Engine,
+    voice_for: VoiceFor | None = None,
+) -> ArticlePlan:
     """Script an article for an engine and address each of its clips.
+
+    ``voice_for`` gives the voices for runs and paragraphs in other languages;
+    without it, the article's voice speaks everything.
 
     Raises:
         ContentError: the article cannot be scripted (a word too long for the engine).
     """
-    segments = segment.article_script(article, index, profile, engine.max_chars)
-    version, voice = engine.version(), engine.voice_key(profile)
-    keys = [clip_key(engine.name, version, voice, s.spoken) for s in segments]
-    return ArticlePlan(article=article, engine=engine, segments=segments, keys=keys)
+
+    def paragraph_profile(code: str) -> Profile:
+        voice = voice_for(code) if voice_for else None
+        return voice.profile if voice else profile
+
+    segments = segment.article_script(article, index, profile, engine.max_chars, paragraph_profile)
+    keys, voices = _addressed(segments, Voice(engine, profile), voice_for)
+    return ArticlePlan(article=article, engine=engine, segments=segments, keys=keys, voices=voices)
 
 
 def _build_key(spoken: Spoken, info: TagInfo, settings: Settings) -> str:
@@ -191,7 +251,11 @@ def _tag_info(plan: BulletinPlan, settings: Settings) -> TagInfo:
     articles = [item.article for item in plan.articles]
     titles = _titles(plan)
     summaries = [a.summary for a in articles if a.summary]
-    voices = sorted({item.engine.describe(plan.profile) for item in plan.articles})
+    voices = sorted(
+        {item.engine.describe(plan.profile) for item in plan.articles}
+        | {v.describe() for item in plan.articles for v in item.voices.values()}
+        | {v.describe() for v in (plan.frame.voices.values() if plan.frame else ())}
+    )
     notes = [f"{i.article.stem}: {i.note}" for i in plan.articles if i.note]
     return TagInfo(
         title=titles[0] if len(articles) == 1 else plan.edition.title,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
@@ -15,6 +15,10 @@ from .model import Article
 # means the text is too short or too mixed to tell, and guessing would give the
 # listener a voice that cannot read it.
 DEFAULT_MIN_CONFIDENCE = 0.5
+# A paragraph is given a language of its own only when it is long enough to tell and
+# the detector is all but sure: a name or a quoted phrase must not switch the voice.
+PARAGRAPH_MIN_WORDS = 8
+PARAGRAPH_CONFIDENCE = 0.9
 
 
 @cache
@@ -62,13 +66,57 @@ def detect(text: str, detector: LanguageDetector) -> tuple[str, float]:
     return best.language.iso_code_639_1.name.lower(), best.value
 
 
+@cache
+def _paragraph_detector(codes: frozenset[str]) -> LanguageDetector:
+    # Among a few languages, lingua's low-accuracy (trigram) models tell paragraphs
+    # apart as well as its full ones, and load in milliseconds instead of seconds.
+    languages = [Language.from_iso_code_639_1(IsoCode639_1.from_str(code)) for code in codes]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+
+
+def paragraph_languages(
+    paragraphs: tuple[str, ...], candidates: Iterable[str], can_speak: Callable[[str], bool]
+) -> list[str | None]:
+    """Each paragraph's language, among ``candidates``, when it can be told with near certainty and spoken."""
+    codes = frozenset(code for code in candidates if detectable(code))
+    if len(codes) < 2:
+        return [None] * len(paragraphs)
+    detector = _paragraph_detector(codes)
+    found: list[str | None] = []
+    for paragraph in paragraphs:
+        code: str | None = None
+        if len(paragraph.split()) >= PARAGRAPH_MIN_WORDS:
+            language, confidence = detect(paragraph, detector)
+            if confidence >= PARAGRAPH_CONFIDENCE and can_speak(language):
+                code = language
+        found.append(code)
+    return found
+
+
+def _majority(paragraphs: tuple[str, ...], languages: list[str | None]) -> str | None:
+    """The language most of the words are in, among paragraphs whose language is known."""
+    words: dict[str, int] = {}
+    for paragraph, code in zip(paragraphs, languages, strict=True):
+        if code is not None:
+            words[code] = words.get(code, 0) + len(paragraph.split())
+    return max(words, key=lambda code: words[code]) if words else None
+
+
 def identify(
     article: Article,
     detector: LanguageDetector,
     can_speak: Callable[[str], bool],
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    paragraph_candidates: Iterable[str] = (),
 ) -> Article:
     """Give the article its language: as declared, else identified from its text.
+
+    Paragraphs in another language than the article's (a bilingual notice, a
+    statement quoted in full) are marked with theirs, to be read by their own voice;
+    they are looked for among ``paragraph_candidates`` (the languages with a voice
+    profile) and the article's own.
+    An article whose text as a whole is too mixed to tell takes the language of
+    most of its words.
 
     Raises:
         LanguageError: the language cannot be told with confidence, or no voice speaks it.
@@ -77,6 +125,13 @@ def identify(
         language, source = article.language, article.language_source
     else:
         language, confidence = detect(article.text, detector)
+        if confidence < min_confidence:
+            mixed = paragraph_languages(
+                article.paragraphs, {*paragraph_candidates, language}, can_speak
+            )
+            if len(set(mixed) - {None}) > 1:
+                language = _majority(article.paragraphs, mixed) or language
+                confidence = 1.0
         if confidence < min_confidence:
             raise LanguageError(
                 f"{article.path}: cannot tell its language (best guess "
@@ -90,4 +145,13 @@ def identify(
             f"{article.path}: is in {english_name(language)} ({language}, {source}), "
             "which no voice here can speak. Add a voice profile for it, or install an engine that speaks it"
         )
-    return dataclasses.replace(article, language=language, language_source=source)
+    per_paragraph = paragraph_languages(
+        article.paragraphs, {*paragraph_candidates, language}, can_speak
+    )
+    others = tuple(None if code == language else code for code in per_paragraph)
+    return dataclasses.replace(
+        article,
+        language=language,
+        language_source=source,
+        paragraph_languages=others if any(others) else (),
+    )

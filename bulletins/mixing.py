@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import loudness
-from .codec import Levelling, encode_mp3, encoder_gain_db
+from .codec import Levelling, change_tempo, encode_mp3, encoder_gain_db
 from .loudness import Loudness
 from .model import Audio, Segment
 
@@ -58,6 +58,31 @@ class Rendered:
 def to_segment(audio: Audio) -> AudioSegment:
     """Wrap mono 16-bit PCM as a pydub AudioSegment without copying through a file."""
     return AudioSegment(data=audio.pcm, sample_width=2, frame_rate=audio.sample_rate, channels=1)
+
+
+MIN_WORDS_TO_PACE = 4
+"""Clips shorter than this are not measured for their rate: a word or two is too
+little speech to say how fast a voice talks."""
+TEMPO_RANGE = (0.6, 1.6)
+"""The most a voice is slowed down or sped up; beyond it, speech sounds processed."""
+
+
+def fit_rate(audio: Audio, words: int, rate_wpm: int) -> Audio:
+    """Bring a clip from a voice that has no rate setting to ``rate_wpm`` words a minute.
+
+    The clip's own rate is measured from its speech (leading and trailing silence
+    trimmed), and its tempo changed without changing its pitch.
+    """
+    if words < MIN_WORDS_TO_PACE:
+        return audio
+    speech_ms = len(trim(to_segment(audio)))
+    if not speech_ms:
+        return audio
+    natural = words / (speech_ms / 60_000)
+    low, high = TEMPO_RANGE
+    factor = max(low, min(high, rate_wpm / natural))
+    # Within 3 % the change is inaudible and not worth a pass through the stretcher.
+    return audio if abs(factor - 1) < 0.03 else change_tempo(audio, factor)
 
 
 def _speech_end(segment: AudioSegment, chunk_ms: int = 5) -> int:

@@ -30,6 +30,8 @@ class Article:
     """ISO 8601 date (or year-month) of publication, when known."""
     author: str | None = None
     summary: str | None = None
+    paragraph_languages: tuple[str | None, ...] = ()
+    """Per paragraph, its language when it is not the article's; empty when none differs."""
 
     @property
     def text(self) -> str:
@@ -65,7 +67,7 @@ class Segment:
     """One piece of text spoken in one engine call."""
 
     text: str
-    """The text as written, for tags and transcripts."""
+    """The text as written, for tags and transcripts; a sentence spoken in parts has it on its first part."""
     spoken: str
     """The text as handed to the engine (markup removed, links shortened)."""
     kind: SegmentKind
@@ -77,6 +79,8 @@ class Segment:
     """Index of the sentence in its article; clauses of one sentence share it."""
     pause_after_ms: int
     """Silence that follows this segment in the bulletin."""
+    language: str | None = None
+    """The language whose voice speaks it, when not the bulletin's (a Latin name in Arabic)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from sentencex import segment as sentencex_segment
@@ -38,6 +38,59 @@ def speakable(text: str) -> str:
         return host.removeprefix("www.") + tail
 
     return re.sub(r"\s+", " ", _URL.sub(site, text)).strip()
+
+
+# Letters of each script a voice profile can name; digits and punctuation belong to none
+# and stay with the words around them.
+_SCRIPT_LETTERS = {
+    "latin": re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]"),
+    "arabic": re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"),
+    "han": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"),
+    "cyrillic": re.compile(r"[\u0400-\u04ff]"),
+    "greek": re.compile(r"[\u0370-\u03ff]"),
+    "hebrew": re.compile(r"[\u0590-\u05ff]"),
+    "devanagari": re.compile(r"[\u0900-\u097f]"),
+}
+
+
+def script_of(word: str) -> str | None:
+    """The script most of a word's letters are in; None for numbers and punctuation."""
+    counts = {name: len(letters.findall(word)) for name, letters in _SCRIPT_LETTERS.items()}
+    best = max(counts, key=lambda name: counts[name])
+    return best if counts[best] else None
+
+
+def script_runs(text: str, profile: Profile) -> list[tuple[str, str | None]]:
+    """Split text into runs for one voice each: ``(run, language)``, None for the profile's own.
+
+    A run of words in another script that the profile names a voice for (a Latin
+    name in Arabic text, an Arabic phrase in Italian) gets that voice's language.
+    Numbers and punctuation go with the profile's own voice, unless they sit inside
+    a run of another (``BBC Radio 4``).
+    """
+    words = text.split()
+    languages: list[str | None] = []
+    for word in words:
+        script = script_of(word)
+        if script is None or script == profile.script:
+            languages.append(None)
+        else:
+            language = profile.other_scripts.get(script)
+            languages.append(None if language == profile.language else language)
+    for index, word in enumerate(words):
+        if script_of(word) is None and 0 < index < len(words) - 1:
+            after = next(
+                (languages[i] for i in range(index + 1, len(words)) if script_of(words[i])), None
+            )
+            if languages[index - 1] is not None and languages[index - 1] == after:
+                languages[index] = after
+    runs: list[tuple[list[str], str | None]] = []
+    for word, language in zip(words, languages, strict=True):
+        if runs and runs[-1][1] == language:
+            runs[-1][0].append(word)
+        else:
+            runs.append(([word], language))
+    return [(" ".join(run), language) for run, language in runs]
 
 
 def _merges(previous: str, following: str, abbreviations: frozenset[str]) -> bool:
@@ -104,20 +157,71 @@ def split_long(sentence: str, limit: int) -> list[str]:
     return _pack(pieces, limit)
 
 
-def article_script(article: Article, index: int, profile: Profile, limit: int) -> list[Segment]:
+def _voiced(chunk: str, profile: Profile) -> list[tuple[str, str | None]]:
+    """A chunk as ``(spoken, language)`` runs, one per voice it needs."""
+    runs = script_runs(chunk, profile)
+    if len(runs) == 1:
+        return runs
+    voiced = []
+    for run, language in runs:
+        # A run read by another voice drops the punctuation of the text's own script
+        # (the Arabic comma after "Surrey"): that voice would spell it out or stumble.
+        spoken = run if language is None else _SCRIPT_LETTERS[profile.script].sub("", run).strip()
+        if any(char.isalnum() for char in spoken):
+            voiced.append((spoken, language))
+    return voiced
+
+
+def _parts(
+    chunks: Sequence[str], own: Profile, main: str, end_pause: int
+) -> list[tuple[str, str | None, int]]:
+    """Chunks of one sentence as ``(spoken, language, pause after)``, a part per voice.
+
+    ``own`` is the profile of the text's language; ``main`` the bulletin's language,
+    whose parts carry no language of their own.
+    """
+    pauses = own.pauses
+    parts: list[tuple[str, str | None, int]] = []
+    for number, chunk in enumerate(chunks):
+        voiced = _voiced(chunk, own)
+        for n, (said, language) in enumerate(voiced):
+            if n < len(voiced) - 1:
+                pause = pauses.voice_change
+            elif number < len(chunks) - 1:
+                pause = pauses.clause
+            else:
+                pause = end_pause
+            code = language or own.language
+            parts.append((said, None if code == main else code, pause))
+    return parts
+
+
+def article_script(
+    article: Article,
+    index: int,
+    profile: Profile,
+    limit: int,
+    profiles: Callable[[str], Profile] | None = None,
+) -> list[Segment]:
     """The segments of one article: its headline, then every sentence of every paragraph.
+
+    A run of words in another script is a segment of its own, for another voice
+    (see :func:`script_runs`); a paragraph in another language than the article's
+    (``article.paragraph_languages``) is split and spoken with that language's
+    profile, taken from ``profiles``.
 
     Raises:
         ContentError: a word is too long for the engine; the message names the article.
     """
     pauses = profile.pauses
     segments: list[Segment] = []
-    blocks = [(-1, [article.headline])] + [
-        (number, sentences(paragraph, profile.language, profile.abbreviations))
-        for number, paragraph in enumerate(article.paragraphs)
-    ]
+    blocks: list[tuple[int, list[str], Profile]] = [(-1, [article.headline], profile)]
+    for number, paragraph in enumerate(article.paragraphs):
+        code = article.paragraph_languages[number] if article.paragraph_languages else None
+        own = profiles(code) if code and profiles else profile
+        blocks.append((number, sentences(paragraph, own.language, own.abbreviations), own))
     sentence_number = 0
-    for paragraph_number, block in blocks:
+    for paragraph_number, block, own in blocks:
         for position, sentence in enumerate(block):
             spoken = speakable(sentence)
             if not any(char.isalnum() for char in spoken):
@@ -133,13 +237,14 @@ def article_script(article: Article, index: int, profile: Profile, limit: int) -
                 end_pause = pauses.sentence
             else:
                 end_pause = pauses.paragraph
-            # Only whole sentences keep their written form; a clause carries its spoken form.
-            for number, chunk in enumerate(chunks):
-                last = number == len(chunks) - 1
+            parts = _parts(chunks, own, profile.language, end_pause)
+            for number, (said, language, pause) in enumerate(parts):
+                last = number == len(parts) - 1
                 segments.append(
                     Segment(
-                        text=sentence if len(chunks) == 1 else chunk,
-                        spoken=chunk,
+                        # The written sentence goes on its first part, for the transcript.
+                        text=sentence if number == 0 else "",
+                        spoken=said,
                         kind=SegmentKind.HEADLINE
                         if is_headline
                         else SegmentKind.SENTENCE
@@ -148,7 +253,8 @@ def article_script(article: Article, index: int, profile: Profile, limit: int) -
                         article=index,
                         paragraph=paragraph_number,
                         sentence=sentence_number,
-                        pause_after_ms=end_pause if last else pauses.clause,
+                        pause_after_ms=pause,
+                        language=language,
                     )
                 )
             sentence_number += 1
@@ -175,22 +281,29 @@ def spoken_date(iso: str | None, profile: Profile) -> str:
 
 
 def announcement(
-    text: str, article: int, sentence: int, pause_ms: int, limit: int, clause_ms: int
+    text: str, article: int, sentence: int, pause_ms: int, limit: int, profile: Profile
 ) -> list[Segment]:
-    """The segments of a phrase the bulletin says (not part of any article's text)."""
+    """The segments of a phrase the bulletin says (not part of any article's text).
+
+    Like an article's sentences, a run in another script (a series name in English
+    inside an Arabic opening) is a segment of its own, for its own voice.
+    """
     spoken = speakable(text)
     if not any(char.isalnum() for char in spoken):
         return []
     chunks = split_long(spoken, limit)
     return [
         Segment(
-            text=chunk,
-            spoken=chunk,
+            text=spoken if number == 0 else "",
+            spoken=said,
             kind=SegmentKind.ANNOUNCEMENT,
             article=article,
             paragraph=-2,
             sentence=sentence,
-            pause_after_ms=pause_ms if number == len(chunks) - 1 else clause_ms,
+            pause_after_ms=pause,
+            language=language,
         )
-        for number, chunk in enumerate(chunks)
+        for number, (said, language, pause) in enumerate(
+            _parts(chunks, profile, profile.language, pause_ms)
+        )
     ]

@@ -39,6 +39,8 @@ class Settings:
     bitrate: int = 96
     """MP3 bitrate in kb/s: 96 kb/s mono is transparent for speech."""
     sample_rate: int = 44100
+    rate: int | None = None
+    """Speaking rate in words per minute for every language; None means each profile's."""
     loudness: float = -16.0
     """Integrated loudness of every episode, LUFS (BS.1770, mono as dual-mono): -16 is the podcast norm."""
     true_peak: float = -1.0
@@ -94,7 +96,7 @@ def _convert(name: str, raw: Any, where: str) -> Any:
             return None
         if kind in (Path, Path | None):
             return Path(raw)
-        if kind is int and not isinstance(raw, bool):
+        if kind in (int, int | None) and not isinstance(raw, bool):
             return int(raw)
         if kind is float:
             return float(raw)
@@ -114,6 +116,8 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         )
     if settings.sample_rate not in MP3_RATES:
         raise ConfigError(f"sample rate {settings.sample_rate} Hz is not one of {MP3_RATES}")
+    if settings.rate is not None and not 80 <= settings.rate <= 400:
+        raise ConfigError(f"rate must be between 80 and 400 words a minute, not {settings.rate}")
     if not -36 <= settings.loudness <= -8:
         raise ConfigError(f"loudness must be between -36 and -8 LUFS, not {settings.loudness}")
     if not -9 <= settings.true_peak <= 0:

@@ -30,14 +30,19 @@ class Cue:
 
 
 def cues(segments: Sequence[Segment], speech_ms: Sequence[tuple[int, int]]) -> list[Cue]:
-    """A cue per sentence: the clauses of a sentence are joined into one cue."""
+    """A cue per sentence: the parts of a sentence (clauses, runs for other voices) make one cue.
+
+    A sentence spoken in parts carries its written text on its first part; the
+    others carry none, so the cue shows the sentence as it was written.
+    """
     result: list[Cue] = []
     previous: tuple[int, int] | None = None
     for segment, (start, end) in zip(segments, speech_ms, strict=True):
         sentence = (segment.article, segment.sentence)
         if result and sentence == previous:
             last = result[-1]
-            result[-1] = Cue(last.start_ms, end, f"{last.text} {segment.text}")
+            text = f"{last.text} {segment.text}" if segment.text else last.text
+            result[-1] = Cue(last.start_ms, end, text)
         else:
             result.append(Cue(start, end, segment.text))
         previous = sentence

@@ -31,6 +31,10 @@ class Pauses:
     paragraph: int = 850
     headline: int = 1000
     article: int = 1800
+    voice_change: int = 60
+    """Between runs of one sentence spoken by different voices (a Latin name in Arabic):
+    with the margins kept at each clip's ends, a gap of about a tenth of a second,
+    as short as a speaker's own between words."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class Profile:
     """Three-letter code for ID3's TLAN frame."""
     engines: tuple[str, ...] = ("gtts", "espeak")
     """Engines in order of preference."""
-    rate_wpm: int = 160
+    rate_wpm: int = 172
     """Target speaking rate, in words per minute."""
     gtts_lang: str | None = None
     gtts_tld: str = "com"
@@ -64,12 +68,41 @@ class Profile:
     """How a full date is said (``{day} {month} {year}``)."""
     month_format: str = "{year}-{month_number:02d}"
     """How a year and month are said (``{month} {year}``)."""
+    script: str = "latin"
+    """The script the language is written in: ``latin``, ``arabic``, ``han``..."""
+    other_scripts: Mapping[str, str] = field(default_factory=dict)
+    """The language whose voice reads runs of another script (``{"latin": "en"}`` in Arabic)."""
     source: Path | None = None
     """The file the profile was read from; None for a default profile."""
 
 
+# Languages written in a script other than the Latin alphabet, among those a voice
+# here may speak; every other language is taken to be written in Latin letters.
+SCRIPTS = {
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "ku", "sd", "ug"), "arabic"),
+    **dict.fromkeys(("zh", "ja"), "han"),
+    **dict.fromkeys(("ru", "uk", "bg", "sr", "mk", "be", "kk"), "cyrillic"),
+    **dict.fromkeys(("el",), "greek"),
+    **dict.fromkeys(("he", "yi"), "hebrew"),
+    **dict.fromkeys(("hi", "mr", "ne"), "devanagari"),
+}
+
+
+def default_scripts(language: str) -> tuple[str, dict[str, str]]:
+    """A language's script, and the voices for runs of other scripts inside its text.
+
+    Latin-script runs in any other script are read in English (names, acronyms,
+    English terms), and Arabic-script runs in Latin text in Arabic.
+    """
+    script = SCRIPTS.get(language, "latin")
+    if script == "latin":
+        return script, {"arabic": "ar"}
+    return script, {"latin": "en"}
+
+
 def default_profile(language: str) -> Profile:
     """A profile for a language without a file: its own code for every engine."""
+    script, others = default_scripts(language)
     return Profile(
         language=language,
         name=english_name(language),
@@ -77,6 +110,8 @@ def default_profile(language: str) -> Profile:
         iso639_2=iso639_2(language),
         gtts_lang=language,
         espeak_voice=language,
+        script=script,
+        other_scripts=others,
     )
 
 
@@ -88,7 +123,7 @@ def builtin_voices_dir() -> Path:
 
 _PROFILE_KEYS = frozenset(
     {"language", "name", "english_name", "iso639_2", "engines", "rate", "dates"}
-    | {"gtts", "espeak", "pauses", "phrases", "segmenting"}
+    | {"gtts", "espeak", "pauses", "phrases", "segmenting", "script", "scripts"}
 )
 
 
@@ -123,13 +158,16 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
     segmenting = _expect(data.get("segmenting", {}), dict, path, "segmenting")
     phrases = _expect(data.get("phrases", {}), dict, path, "phrases")
     engines = _expect(data.get("engines", ["gtts", "espeak"]), list, path, "engines")
-    rate = _expect(data.get("rate", 160), int, path, "rate")
+    rate = _expect(data.get("rate", Profile.rate_wpm), int, path, "rate")
     dates = _expect(data.get("dates", {}), dict, path, "dates")
     months = tuple(_expect(m, str, path, "dates.months") for m in dates.get("months", []))
     if months and len(months) != 12:
         raise VoiceError(f"{path}: 'dates.months' must name 12 months, not {len(months)}")
     if not 80 <= rate <= 400:
         raise VoiceError(f"{path}: 'rate' is words per minute, from 80 to 400; got {rate}")
+    script, others = default_scripts(language)
+    script = _expect(data.get("script", script), str, path, "script")
+    scripts = _expect(data.get("scripts", others), dict, path, "scripts")
     return Profile(
         language=language,
         name=_expect(data.get("name", english_name(language)), str, path, "name"),
@@ -154,6 +192,10 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         months=months,
         date_format=_expect(dates.get("date", Profile.date_format), str, path, "dates.date"),
         month_format=_expect(dates.get("month", Profile.month_format), str, path, "dates.month"),
+        script=script,
+        other_scripts={
+            str(k): _expect(v, str, path, f"scripts.{k}").lower() for k, v in scripts.items()
+        },
         source=path,
     )
 

@@ -83,6 +83,13 @@ def silent_runs(audio: Audio, min_ms: int = 100, threshold: int = 300) -> list[t
     return runs
 
 
+def speech_wpm(path: Path, words: int) -> float:
+    """Words a minute while speaking, measured from a file: its pauses (silences of 150 ms or more) left out."""
+    audio = read_audio(path)
+    pauses = sum(end - start for start, end in silent_runs(audio, min_ms=150))
+    return words / ((audio.duration_ms - pauses) / 60_000)
+
+
 def write(path: Path, data: bytes | str) -> Path:
     """Write an article fixture, creating its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
-from conftest import SAMPLE_EDITION, build_settings, write
+import webvtt
+from conftest import SAMPLE_EDITION, build_settings, cue_seconds, read_audio, speech_wpm, write
 from lxml import etree
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
 from bulletins.build import ARTICLES_PROGRESS, build
+from bulletins.cache import ClipCache
 from bulletins.cli import app
+from bulletins.engines.espeak import EspeakEngine
+from bulletins.engines.tone import SAMPLE_RATE as TONE_RATE
+from bulletins.engines.tone import tone_period
+from bulletins.episodes import Voice
+from bulletins.model import Audio
 from bulletins.tags import VOICE_TAG
 from bulletins.testing import FakeGoogle, Reply
+from bulletins.voices import builtin_voices_dir, load_profiles
 
 EDITION = SAMPLE_EDITION.name
 
@@ -236,3 +246,100 @@ def test_summary_reports_words_per_minute_measured_from_the_files(
         )
     # The tone engine speaks at the profile's rate; pauses bring the heard rate below it.
     assert all(60 < e["words_per_minute"] < 160 for e in summary["bulletins"])
+
+
+@pytest.mark.parametrize("rate", [130, 190])
+def test_rate_is_heard_in_the_audio(content: Path, tmp_path: Path, rate: int) -> None:
+    """--rate sets how fast eSpeak NG speaks: measured from the Italian bulletin, within 10 %."""
+    report = build(settings(content, tmp_path, engine="espeak", rate=rate))
+    italian = next(e for e in report.episodes if (e.kind, e.language) == ("bulletin", "it"))
+    assert speech_wpm(italian.path, italian.words) == pytest.approx(rate, rel=0.10)
+
+
+def test_google_voice_is_brought_to_the_rate(content: Path, tmp_path: Path) -> None:
+    """Google's voice has no rate setting: its clips are re-timed to --rate, measured from the bulletin."""
+    with FakeGoogle() as fake:
+        report = build(settings(content, tmp_path, engine="gtts", gtts_endpoint=fake.url, rate=220))
+    assert report.ok
+    for episode in (e for e in report.episodes if e.kind == "bulletin"):
+        assert speech_wpm(episode.path, episode.words) == pytest.approx(220, rel=0.08)
+
+
+def _tone_seconds(
+    audio: Audio, language: str, start_s: float = 0, end_s: float | None = None
+) -> float:
+    """Seconds of ``audio`` (between the times given) pitched at ``language``'s test tone."""
+    samples = np.frombuffer(audio.pcm, dtype="<i2").astype(np.float64)
+    rate, window = audio.sample_rate, audio.sample_rate // 20
+    target = TONE_RATE / tone_period(language)
+    stop = len(samples) if end_s is None else int(end_s * rate)
+    found = 0
+    for offset in range(int(start_s * rate), stop - window, window):
+        chunk = samples[offset : offset + window]
+        if np.abs(chunk).max() < 1000:
+            continue
+        peak = np.argmax(np.abs(np.fft.rfft(chunk))) * rate / window
+        found += abs(peak - target) < 25
+    return found * window / rate
+
+
+def _cues(path: Path) -> list[tuple[float, float, str]]:
+    return [
+        (cue_seconds(c.start), cue_seconds(c.end), c.text)
+        for c in webvtt.read(str(path.with_suffix(".vtt")))
+    ]
+
+
+def test_latin_name_in_arabic_is_spoken_by_the_latin_voice(content: Path, tmp_path: Path) -> None:
+    """Every Arabic sentence with Latin words ("Surrey") has the English voice in it; the rest of the Arabic bulletin has none."""
+    report = build(settings(content, tmp_path))
+    arabic = next(e for e in report.episodes if (e.kind, e.language) == ("bulletin", "ar"))
+    audio = read_audio(arabic.path)
+    cues = _cues(arabic.path)
+    latin = re.compile("[A-Za-z]")
+    naming = [(s, e) for s, e, text in cues if latin.search(text)]
+    assert len(naming) == 2  # the series name in the opening, and the sentence naming Surrey twice
+    for start, end in naming:
+        assert _tone_seconds(audio, "en", start, end) > 0.2
+        assert _tone_seconds(audio, "ar", start, end) > 0.2
+    others = [(s, e) for s, e, text in cues if not latin.search(text)]
+    assert sum(_tone_seconds(audio, "en", s, e) for s, e in others) == 0
+    voices = MP3(arabic.path).tags.getall(f"TXXX:{VOICE_TAG}")[0].text[0]  # type: ignore[union-attr]
+    assert f"period {tone_period('en')}" in voices and f"period {tone_period('ar')}" in voices
+
+
+def test_espeak_speaks_the_latin_name_with_its_english_voice(content: Path, tmp_path: Path) -> None:
+    """With eSpeak NG, "Surrey" in the Arabic article is a clip of the English voice in the cache."""
+    report = build(settings(content, tmp_path, engine="espeak"))
+    assert report.ok
+    profiles = load_profiles([builtin_voices_dir()])
+    english = Voice(EspeakEngine(), profiles["en"])
+    arabic = Voice(EspeakEngine(), profiles["ar"])
+    cache = ClipCache(tmp_path / "cache")
+    assert english.key("Surrey") in cache and arabic.key("Surrey") not in cache
+
+
+def test_paragraphs_in_other_languages_are_spoken_in_them(content: Path, tmp_path: Path) -> None:
+    """An Italian notice with an English and an Arabic paragraph is spoken paragraph by paragraph in each language."""
+    notice = write(
+        content / "2026-07-notice" / "library.it.txt",
+        "Chiusura della biblioteca\n\n"
+        "La biblioteca comunale resterà chiusa lunedì per lavori di manutenzione al tetto.\n\n"
+        "The town library will be closed on Monday for repairs to the roof and the heating.\n\n"
+        "ستغلق المكتبة البلدية يوم الاثنين لإجراء أعمال صيانة في السقف والتدفئة.\n\n"
+        "La biblioteca riaprirà martedì con il consueto orario di apertura al pubblico.",
+    )
+    report = build(settings(content, tmp_path))
+    episode = next(
+        e for e in report.episodes if e.kind == "article" and notice in [a.path for a in e.articles]
+    )
+    audio = read_audio(episode.path)
+    cues = _cues(episode.path)
+    for marker, language in (
+        ("comunale", "it"),
+        ("town", "en"),
+        ("المكتبة", "ar"),
+        ("riaprirà", "it"),
+    ):
+        start, end, _ = next(c for c in cues if marker in c[2])
+        assert _tone_seconds(audio, language, start, end) > 0.8 * (end - start) - 0.1, marker

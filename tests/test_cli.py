@@ -65,7 +65,10 @@ def test_build_sample_edition_offline(runner: CliRunner, content: Path, tmp_path
         assert str(tags["TPE1"]) == "Office of the Police and Crime Commissioner for Surrey"
         assert str(tags["TDRC"]) == "2026-05"
         assert str(tags["TIT2"]).startswith(headline)
-        assert tags[f"TXXX:{VOICE_TAG}"].text[0].endswith(f"voice {language}")
+        # The article's voice; the Arabic bulletin also names the English one that reads "Surrey".
+        voices = tags[f"TXXX:{VOICE_TAG}"].text[0].split("; ")
+        assert voices[0].endswith(f"voice {language}")
+        assert voices[1:] == (["eSpeak NG 1.52.0, voice en-gb"] if language == "ar" else [])
         assert headline in tags.getall("USLT")[0].text
         chapters = tags.getall("CHAP")
         assert len(chapters) == 1 and str(chapters[0].sub_frames["TIT2"]).startswith(headline)
@@ -76,7 +79,7 @@ def test_build_sample_edition_offline(runner: CliRunner, content: Path, tmp_path
 
 
 def test_build_with_google_voice(runner: CliRunner, content: Path, tmp_path: Path) -> None:
-    """With Google's voice reachable, auto uses it for both languages, with each language's code."""
+    """With Google's voice reachable, auto uses it for both languages, with each language's code (and English for "Surrey" in Arabic)."""
     out = tmp_path / "audio"
     with FakeGoogle() as fake:
         result = runner.invoke(
@@ -86,7 +89,12 @@ def test_build_with_google_voice(runner: CliRunner, content: Path, tmp_path: Pat
         )
         requests = fake.requests
     assert result.exit_code == 0, result.output
-    assert {r.lang for r in requests} == {"it", "ar"}
+    assert {r.lang for r in requests} == {"it", "ar", "en"}
+    assert {r.text for r in requests if r.lang == "en"} == {
+        "Surrey",
+        "Surrey.",
+        "Surrey Community Safety News",
+    }
     assert all(len(r.text) <= 100 for r in requests)
     for language in ("it", "ar"):
         tags = MP3(bulletin(out, language)).tags

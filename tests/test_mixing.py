@@ -1,14 +1,15 @@
-"""Mixing: the pauses heard in the encoded bulletin are the profile's, and chapters match the audio."""
+"""Mixing: the pauses heard are the profile's, chapters match the audio, tempo changes keep the pitch."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import read_audio, silent_runs
 
 from bulletins.engines.tone import PADDING_MS, ToneEngine
-from bulletins.mixing import render, to_segment, trim
+from bulletins.mixing import fit_rate, render, to_segment, trim
 from bulletins.model import Audio, Segment, SegmentKind
 from bulletins.voices import Pauses, default_profile
 
@@ -74,3 +75,26 @@ def test_clips_at_other_rates_are_resampled(tmp_path: Path) -> None:
     trimmed = [len(trim(to_segment(a))) for a in (load(0), odd, load(2))]
     expected = sum(trimmed) + PAUSES.headline + PAUSES.sentence
     assert rendered.duration_ms == pytest.approx(expected, abs=5)
+
+
+def _dominant_hz(audio: Audio) -> float:
+    samples = np.frombuffer(audio.pcm, dtype="<i2").astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(samples))
+    return float(np.argmax(spectrum) * audio.sample_rate / len(samples))
+
+
+@pytest.mark.parametrize("rate", [120, 215, 260])
+def test_fit_rate_changes_tempo_not_pitch(rate: int) -> None:
+    """A voice without a rate setting is brought to the rate asked for, and keeps its pitch."""
+    text = "one two three four five six seven eight nine ten eleven twelve"
+    audio = ToneEngine().synthesize(text, default_profile("en"))  # spoken at the profile's 172
+    fitted = fit_rate(audio, len(text.split()), rate)
+    measured = 12 / (len(trim(to_segment(fitted))) / 60_000)
+    assert measured == pytest.approx(rate, rel=0.04)
+    assert _dominant_hz(fitted) == pytest.approx(_dominant_hz(audio), rel=0.02)
+
+
+def test_fit_rate_leaves_short_clips_alone() -> None:
+    """A clip of a word or two is too short to measure a rate from, and is left as it is."""
+    audio = ToneEngine().synthesize("Hello there", default_profile("en"))
+    assert fit_rate(audio, 2, 300) == audio

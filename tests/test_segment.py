@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from conftest import SEEDS
 from hypothesis import given
@@ -10,9 +13,9 @@ from hypothesis import strategies as st
 from bulletins.content import ReadOptions, read_article
 from bulletins.errors import ContentError
 from bulletins.language import detectable
-from bulletins.model import SegmentKind
-from bulletins.segment import article_script, sentences, speakable, split_long
-from bulletins.voices import builtin_voices_dir, load_profiles
+from bulletins.model import Article, SegmentKind
+from bulletins.segment import article_script, script_runs, sentences, speakable, split_long
+from bulletins.voices import builtin_voices_dir, load_profiles, profile_for
 
 PROFILES = load_profiles([builtin_voices_dir()])
 IT = PROFILES["it"].abbreviations
@@ -149,8 +152,10 @@ def test_seed_script(language: str) -> None:
         profile.pauses.sentence,
         profile.pauses.paragraph,
     }
-    # Every word of the article is spoken, once, in order.
-    assert " ".join(s.spoken for s in script).split() == article.text.split()
+    # Every word of the article is written in the script and spoken, once, in order;
+    # a run read by another voice is spoken without the punctuation of the article's script.
+    assert " ".join(s.text for s in script if s.text).split() == article.text.split()
+    assert re.sub(r"\W", "", "".join(s.spoken for s in script)) == re.sub(r"\W", "", article.text)
 
 
 @pytest.mark.parametrize(
@@ -171,3 +176,76 @@ def test_spoken_date(language: str, iso: str | None, spoken: str) -> None:
     from bulletins.voices import profile_for
 
     assert spoken_date(iso, profile_for(language, PROFILES)) == spoken
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "runs"),
+    [
+        (
+            "ar",
+            "قال مفوض الشرطة في Surrey، إن الاجتماع مهم.",
+            [("قال مفوض الشرطة في", None), ("Surrey،", "en"), ("إن الاجتماع مهم.", None)],
+        ),
+        (
+            "ar",
+            "تبث BBC Radio Surrey النشرة في 2026.",
+            [("تبث", None), ("BBC Radio Surrey", "en"), ("النشرة في 2026.", None)],
+        ),
+        ("ar", "رقم 101 للطوارئ.", [("رقم 101 للطوارئ.", None)]),
+        (
+            "it",
+            "Il sindaco ha detto «أهلا وسهلا» ai nuovi arrivati.",
+            [("Il sindaco ha detto", None), ("«أهلا وسهلا»", "ar"), ("ai nuovi arrivati.", None)],
+        ),
+        (
+            "en",
+            "The PCC for Surrey, Lisa Townsend, spoke.",
+            [("The PCC for Surrey, Lisa Townsend, spoke.", None)],
+        ),
+        ("ur", "پولیس Surrey میں", [("پولیس", None), ("Surrey", "en"), ("میں", None)]),
+        ("zh", "警察 Surrey 会议", [("警察", None), ("Surrey", "en"), ("会议", None)]),
+    ],
+)
+def test_script_runs(language: str, text: str, runs: list[tuple[str, str | None]]) -> None:
+    """Runs in another script go to the voice the profile names for it; numbers stay with the text around them."""
+    assert script_runs(text, profile_for(language, PROFILES)) == runs
+
+
+def test_latin_name_in_arabic_is_its_own_segment() -> None:
+    """In the Arabic seed, "Surrey" is a segment for the English voice, a short gap either side, inside its sentence."""
+    profile = PROFILES["ar"]
+    article = read_article(SEEDS["ar"], ReadOptions(debris=profile.debris), detectable)
+    script = article_script(article, 0, profile, 100)
+    english = [s for s in script if s.language == "en"]
+    assert [s.spoken for s in english] == ["Surrey", "Surrey."]
+    for run in english:
+        position = script.index(run)
+        before = script[position - 1]
+        assert before.pause_after_ms == profile.pauses.voice_change
+        assert before.sentence == run.sentence and before.language is None
+        if run.kind is SegmentKind.CLAUSE:  # the sentence goes on in Arabic
+            after = script[position + 1]
+            assert run.pause_after_ms == profile.pauses.voice_change
+            assert after.sentence == run.sentence and after.language is None
+
+
+def test_paragraph_in_another_language_is_split_by_its_profile() -> None:
+    """A paragraph marked Arabic in an Italian article is spoken in Arabic, sentence by sentence."""
+    article = Article(
+        path=Path("notice.it.txt"),
+        stem="notice",
+        headline="Avviso",
+        paragraphs=(
+            "La biblioteca chiude lunedì.",
+            "ستغلق المكتبة يوم الاثنين. ستفتح يوم الثلاثاء.",
+        ),
+        language="it",
+        paragraph_languages=(None, "ar"),
+    )
+    script = article_script(article, 0, PROFILES["it"], 100, lambda code: PROFILES[code])
+    assert [(s.spoken, s.language) for s in script] == [
+        ("Avviso", None),
+        ("La biblioteca chiude lunedì.", None),
+        ("ستغلق المكتبة يوم الاثنين.", "ar"),
+        ("ستفتح يوم الثلاثاء.", "ar"),
+    ]

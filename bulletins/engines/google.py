@@ -20,6 +20,7 @@ from gtts.lang import tts_langs
 
 from ..codec import decode
 from ..errors import EngineUnavailable, SynthesisError, TransientError
+from ..mixing import fit_rate
 from ..model import Audio
 from ..pacing import parse_retry_after
 from ..voices import Profile
@@ -73,7 +74,7 @@ class GoogleEngine:
         return bool(profile.gtts_lang) and profile.gtts_lang in _languages()
 
     def voice_key(self, profile: Profile) -> str:
-        return f"{profile.gtts_lang}|{profile.gtts_tld}"
+        return f"{profile.gtts_lang}|{profile.gtts_tld}|{profile.rate_wpm}"
 
     def describe(self, profile: Profile) -> str:
         return f"Google Translate voice {profile.gtts_lang} ({profile.gtts_tld}), via gTTS {gtts_version}"
@@ -130,7 +131,8 @@ class GoogleEngine:
                     "Probable cause: the service changed its format or refused the language"
                 )
             audio += part
-        return decode(audio, SAMPLE_RATE)
+        # Google's voice has no rate setting (only "slow"): the tempo is changed instead.
+        return fit_rate(decode(audio, SAMPLE_RATE), len(text.split()), profile.rate_wpm)
 
     def voices(self) -> list[VoiceInfo]:
         return [
