@@ -12,34 +12,17 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
-from urllib.parse import urlsplit
 
 from sentencex import segment as sentencex_segment
 
 from .errors import ContentError
 from .model import Article, Segment, SegmentKind
+from .pronounce import pronounce
 from .voices import Profile
 
 # Punctuation after which a long sentence may be split: Latin and Arabic commas,
 # semicolons, colons, and dashes used as parentheses.
 _CLAUSE_END = re.compile(r"(?<=[,;:،؛—–])\s+|\s+(?=[—–]\s)")
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
-
-
-def speakable(text: str) -> str:
-    """The form of ``text`` an engine should read: no markup tags, links reduced to their site."""
-    text = _TAG.sub(" ", text)
-
-    def site(match: re.Match[str]) -> str:
-        url = match.group(0).rstrip(".,;:!?)")
-        tail = match.group(0)[len(url) :]
-        host = urlsplit(url if "://" in url else "http://" + url).hostname or url
-        return host.removeprefix("www.") + tail
-
-    return re.sub(r"\s+", " ", _URL.sub(site, text)).strip()
-
-
 # Letters of each script a voice profile can name; digits and punctuation belong to none
 # and stay with the words around them.
 _SCRIPT_LETTERS = {
@@ -223,7 +206,7 @@ def article_script(
     sentence_number = 0
     for paragraph_number, block, own in blocks:
         for position, sentence in enumerate(block):
-            spoken = speakable(sentence)
+            spoken = pronounce(sentence, own.lexicon)
             if not any(char.isalnum() for char in spoken):
                 continue
             try:
@@ -288,7 +271,7 @@ def announcement(
     Like an article's sentences, a run in another script (a series name in English
     inside an Arabic opening) is a segment of its own, for its own voice.
     """
-    spoken = speakable(text)
+    spoken = pronounce(text, profile.lexicon)
     if not any(char.isalnum() for char in spoken):
         return []
     chunks = split_long(spoken, limit)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import VoiceError
 from .language import english_name, iso639_2
+from .pronounce import Lexicon, load_lexicon
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class Profile:
     """How a full date is said (``{day} {month} {year}``)."""
     month_format: str = "{year}-{month_number:02d}"
     """How a year and month are said (``{month} {year}``)."""
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    """How the language says links, numbers, symbols and abbreviations."""
     script: str = "latin"
     """The script the language is written in: ``latin``, ``arabic``, ``han``..."""
     other_scripts: Mapping[str, str] = field(default_factory=dict)
@@ -207,6 +210,7 @@ def load_profiles(folders: Iterable[Path]) -> dict[str, Profile]:
         VoiceError: a profile file is not valid TOML or not a valid profile.
     """
     profiles: dict[str, Profile] = {}
+    lexicons: dict[str, Lexicon] = {}
     for folder in folders:
         if not folder.is_dir():
             raise VoiceError(f"{folder}: voices folder does not exist")
@@ -217,6 +221,17 @@ def load_profiles(folders: Iterable[Path]) -> dict[str, Profile]:
                 raise VoiceError(f"{path}: is not valid TOML: {exc}") from exc
             profile = parse_profile(data, path)
             profiles.setdefault(profile.language, profile)
+        # Folders come first to last in precedence: a lexicon found earlier wins
+        # entry by entry over the ones after it (a user's over the shipped one).
+        for path in sorted((folder / "lexicons").glob("*.toml")):
+            language = path.stem.lower()
+            lexicon = load_lexicon(path)
+            lexicons[language] = (
+                lexicons[language].merged(lexicon) if language in lexicons else lexicon
+            )
+    for language, lexicon in lexicons.items():
+        profile = profiles.get(language) or default_profile(language)
+        profiles[language] = replace(profile, lexicon=lexicon)
     return profiles
 
 

@@ -343,3 +343,29 @@ def test_paragraphs_in_other_languages_are_spoken_in_them(content: Path, tmp_pat
     ):
         start, end, _ = next(c for c in cues if marker in c[2])
         assert _tone_seconds(audio, language, start, end) > 0.8 * (end - start) - 0.1, marker
+
+
+def test_voice_hears_the_spoken_form_and_transcripts_keep_the_written_one(
+    content: Path, tmp_path: Path
+) -> None:
+    """The lexicon changes what the voice is sent ("dottor", "20 per cento"), never the transcript or tags."""
+    write(
+        content / "2026-08-lexicon" / "clinic.it.txt",
+        "Ambulatorio\n\nIl Dott. Rossi riceve il martedì con uno sconto del 20% su "
+        "https://www.comune.prato.it/salute per tutti.",
+    )
+    with FakeGoogle() as fake:
+        report = build(settings(content, tmp_path, engine="gtts", gtts_endpoint=fake.url))
+        sent = " ".join(r.text for r in fake.requests)
+    assert report.ok
+    assert (
+        "Il dottor Rossi" in sent and "20 per cento" in sent and "link comune punto prato" in sent
+    )
+    assert "Dott." not in sent and "%" not in sent and "https" not in sent
+    episode = next(e for e in report.episodes if e.edition.slug == "2026-08-lexicon")
+    written = "Il Dott. Rossi riceve il martedì con uno sconto del 20% su https://www.comune.prato.it/salute per tutti."
+    cues = " ".join(
+        c.text.replace("\n", " ") for c in webvtt.read(str(episode.path.with_suffix(".vtt")))
+    )
+    assert written in cues
+    assert written in MP3(episode.path).tags.getall("USLT")[0].text  # type: ignore[union-attr]

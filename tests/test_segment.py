@@ -14,7 +14,7 @@ from bulletins.content import ReadOptions, read_article
 from bulletins.errors import ContentError
 from bulletins.language import detectable
 from bulletins.model import Article, SegmentKind
-from bulletins.segment import article_script, script_runs, sentences, speakable, split_long
+from bulletins.segment import article_script, script_runs, sentences, split_long
 from bulletins.voices import builtin_voices_dir, load_profiles, profile_for
 
 PROFILES = load_profiles([builtin_voices_dir()])
@@ -116,23 +116,6 @@ def test_split_long_properties(sentence: str, limit: int) -> None:
     chunks = split_long(sentence, limit)
     assert all(0 < len(chunk) <= limit for chunk in chunks)
     assert " ".join(chunks) == sentence
-
-
-@pytest.mark.parametrize(
-    ("text", "spoken"),
-    [
-        ("Read <b>this</b> now.", "Read this now."),
-        (
-            "See https://www.surrey-pcc.gov.uk/news/assembly for more.",
-            "See surrey-pcc.gov.uk for more.",
-        ),
-        ("Visit www.example.org.", "Visit example.org."),
-        ("Plain text.", "Plain text."),
-    ],
-)
-def test_speakable(text: str, spoken: str) -> None:
-    """Markup tags are not read; links are read as their site."""
-    assert speakable(text) == spoken
 
 
 @pytest.mark.parametrize("language", ["it", "ar"])
