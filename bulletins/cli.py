@@ -355,8 +355,15 @@ def say_command(
     )
 
 
-@app.command("voices")
+voices_app = typer.Typer(
+    help="List the voice profiles, or install a voice.", invoke_without_command=True
+)
+app.add_typer(voices_app, name="voices")
+
+
+@voices_app.callback()
 def voices_command(
+    context: typer.Context,
     voices: VoicesOption = None,
     config: ConfigOption = None,
     all_voices: Annotated[
@@ -366,6 +373,8 @@ def voices_command(
     """List the voice profiles and which engines can speak each language here."""
     from .voices import builtin_voices_dir, load_profiles
 
+    if context.invoked_subcommand is not None:
+        return
     settings = _settings(config, voices_dirs=voices)
     try:
         profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
@@ -380,6 +389,7 @@ def voices_command(
         "engines (preferred first)",
         "gTTS",
         "eSpeak NG",
+        "Piper",
         "rate",
         "profile",
     ):
@@ -394,6 +404,7 @@ def voices_command(
             ", ".join(speaking) or "none",
             f"{profile.gtts_lang} ({profile.gtts_tld})",
             str(profile.espeak_voice),
+            profile.piper_voice or "-",
             f"{profile.rate_wpm} wpm",
             str(profile.source),
         )
@@ -409,6 +420,32 @@ def voices_command(
             for voice in voicing.engine(name).voices():
                 listing.add_row(voice.engine, voice.language, voice.voice, voice.description)
         out.print(listing)
+
+
+@voices_app.command("install")
+def voices_install_command(
+    name: Annotated[str, typer.Argument(help="A Piper voice, like en_US-joe-medium.")],
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            "--to",
+            help="Folder to put it in. [default: the Piper voices folder]",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Download a Piper voice from Piper's voice collection (needs the internet)."""
+    from .engines.piper import install_voice
+
+    settings = _settings(config, piper_voices=to)
+    try:
+        installed = install_voice(
+            name, settings.piper_voices, settings.piper_voices_url, settings.timeout
+        )
+    except BulletinsError as exc:
+        raise _fail(exc, 1) from exc
+    _out().print(f"installed {installed.name}: {installed.model}", highlight=False)
 
 
 cache_app = typer.Typer(help="Inspect or empty the clip cache.", no_args_is_help=True)

@@ -56,6 +56,10 @@ class Settings:
     """Seconds before any network request is abandoned."""
     gtts_endpoint: str | None = None
     """Base URL used instead of Google's (a proxy or a local fake)."""
+    piper_voices: Path | None = None
+    """Folder of Piper voice models; None means the user's data folder."""
+    piper_voices_url: str | None = None
+    """Where ``voices install`` downloads Piper voices from; None means Piper's own collection."""
     workers: int = 0
     """Processes for offline engines and bulletins encoded at once; 0 means one per core."""
     concurrency: int = 4
@@ -128,6 +132,10 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         raise ConfigError(f"base_url must be an ASCII http(s) URL, not {settings.base_url!r}")
     if settings.gtts_endpoint and not re.match(r"^https?://", settings.gtts_endpoint):
         raise ConfigError(f"gtts_endpoint must be an http(s) URL, not {settings.gtts_endpoint!r}")
+    if settings.piper_voices_url and not re.match(r"^https?://", settings.piper_voices_url):
+        raise ConfigError(
+            f"piper_voices_url must be an http(s) URL, not {settings.piper_voices_url!r}"
+        )
     if settings.fallback not in ("none", "offline"):
         raise ConfigError(f"fallback must be 'none' or 'offline', not {settings.fallback!r}")
     for name in ("workers", "retries"):

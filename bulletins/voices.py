@@ -56,6 +56,10 @@ class Profile:
     gtts_lang: str | None = None
     gtts_tld: str = "com"
     espeak_voice: str | None = None
+    espeak_diacritise: bool = False
+    """Write in Arabic vowels with Piper's diacritiser (when installed) before eSpeak NG reads."""
+    piper_voice: str | None = None
+    """A Piper voice model's name (``en_US-joe-medium``), for the ``piper`` engine."""
     pauses: Pauses = field(default_factory=Pauses)
     phrases: Mapping[str, str] = field(default_factory=dict)
     """Phrases spoken around articles, keyed by role (``before_article``...)."""
@@ -126,7 +130,7 @@ def builtin_voices_dir() -> Path:
 
 _PROFILE_KEYS = frozenset(
     {"language", "name", "english_name", "iso639_2", "engines", "rate", "dates"}
-    | {"gtts", "espeak", "pauses", "phrases", "segmenting", "script", "scripts"}
+    | {"gtts", "espeak", "piper", "pauses", "phrases", "segmenting", "script", "scripts"}
 )
 
 
@@ -158,6 +162,7 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
             raise VoiceError(f"{path}: 'pauses.{key}' must not be negative")
     gtts = _expect(data.get("gtts", {}), dict, path, "gtts")
     espeak = _expect(data.get("espeak", {}), dict, path, "espeak")
+    piper = _expect(data.get("piper", {}), dict, path, "piper")
     segmenting = _expect(data.get("segmenting", {}), dict, path, "segmenting")
     phrases = _expect(data.get("phrases", {}), dict, path, "phrases")
     engines = _expect(data.get("engines", ["gtts", "espeak"]), list, path, "engines")
@@ -183,6 +188,8 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         gtts_lang=_expect(gtts.get("lang", language), str, path, "gtts.lang"),
         gtts_tld=_expect(gtts.get("tld", "com"), str, path, "gtts.tld"),
         espeak_voice=_expect(espeak.get("voice", language), str, path, "espeak.voice"),
+        espeak_diacritise=_expect(espeak.get("diacritise", False), bool, path, "espeak.diacritise"),
+        piper_voice=_expect(piper.get("voice", ""), str, path, "piper.voice") or None,
         pauses=Pauses(**pauses_data),
         phrases={str(k): _expect(v, str, path, f"phrases.{k}") for k, v in phrases.items()},
         abbreviations=tuple(

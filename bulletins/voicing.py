@@ -19,7 +19,9 @@ class Voicing:
     def __init__(self, settings: Settings, warnings: list[str]) -> None:
         self._choice = settings.engine
         self.options = EngineOptions(
-            timeout_s=settings.timeout, gtts_endpoint=settings.gtts_endpoint
+            timeout_s=settings.timeout,
+            gtts_endpoint=settings.gtts_endpoint,
+            piper_voices=settings.piper_voices,
         )
         self._engines: dict[str, Engine] = {}
         self._unusable: dict[str, str] = {}

@@ -22,6 +22,7 @@ def test_registry_names_every_engine() -> None:
     assert {name: engine.name for name, engine in ENGINES.items()} == {
         "espeak": "espeak",
         "gtts": "gtts",
+        "piper": "piper",
         "tone": "tone",
     }
 

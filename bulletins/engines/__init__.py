@@ -7,6 +7,7 @@ from collections.abc import Callable
 from .base import Engine, EngineOptions, VoiceInfo
 from .espeak import EspeakEngine
 from .google import GoogleEngine
+from .piper import PiperEngine
 from .tone import ToneEngine
 
 __all__ = ["ENGINES", "Engine", "EngineOptions", "VoiceInfo"]
@@ -14,6 +15,7 @@ __all__ = ["ENGINES", "Engine", "EngineOptions", "VoiceInfo"]
 ENGINES: dict[str, Callable[[EngineOptions], Engine]] = {
     EspeakEngine.name: EspeakEngine,
     GoogleEngine.name: GoogleEngine,
+    PiperEngine.name: PiperEngine,
     ToneEngine.name: ToneEngine,
 }
 """Every engine by name. ``auto`` is not an engine: it picks one of these per language."""

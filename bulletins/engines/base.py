@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, Protocol
 
 from ..model import Audio
@@ -17,6 +18,8 @@ class EngineOptions:
     """Limit on every network request, in seconds."""
     gtts_endpoint: str | None = None
     """Base URL standing in for ``https://translate.google.<tld>`` (a proxy, or a local fake)."""
+    piper_voices: Path | None = None
+    """Folder of Piper voice models; None means the user's data folder."""
 
 
 @dataclass(frozen=True)
