@@ -27,9 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HEAVY_IMPORTS = ("scipy.signal", "pyloudnorm.iirfilter")
-"""Imported on first measurement, not with this module: importing scipy.signal takes
-half a second, which every command would pay; worker processes preload them."""
+# scipy.signal and pyloudnorm are imported on the first measurement, not with this
+# module: importing scipy.signal takes half a second, which every command would pay.
 
 DEFAULT_TARGET = -16.0
 """LUFS: the loudness Apple, Spotify and the AES recommend for speech podcasts."""

@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 
 from .cache import ClipCache
@@ -140,33 +141,53 @@ class Synthesizer:
         for job in online:
             futures[self._thread_pool().submit(self._speak_online, job)] = [job]
         for batch in _batches(offline):
-            first = batch[0]
-            arguments = (
-                first.engine.name,
-                self.options.engine_options,
-                first.profile,
-                [(job.key, job.text) for job in batch],
-                self.cache.root,
-            )
             if self.pool.inline:
-                record(batch, speak_batch(*arguments))  # now, so progress moves as it goes
+                record(batch, speak_batch(*self._arguments(batch)))  # now, so progress moves
             else:
-                futures[self.pool.submit(speak_batch, *arguments)] = batch
+                futures[self.pool.submit(speak_batch, *self._arguments(batch))] = batch
+        broken: list[list[Job]] = []
         for future in as_completed(futures):
-            batch = futures[future]
             try:
-                outcome = future.result()
-            except BrokenProcessPool as exc:
-                # A worker died (killed, or the engine crashed it): its batch failed, the rest stand.
-                outcome = [
-                    (job.key, f"the {job.engine.name} worker process died: {exc}") for job in batch
-                ]
-            record(batch, outcome)
+                record(futures[future], future.result())
+            except BrokenProcessPool:
+                broken.append(futures[future])
+        if broken:
+            # A worker died (killed, or its engine crashed: eSpeak NG sometimes corrupts
+            # itself on a sequence of voices and texts). The pool is replaced and what was
+            # not yet in the cache is spoken once more, by fresh processes; what fails
+            # again fails its article, and the rest stand.
+            self.pool.restart()
+            for batch in broken:
+                spoken = [job for job in batch if job.key in self.cache]
+                record(spoken, [(job.key, None) for job in spoken])
+                left = [job for job in batch if job.key not in self.cache]
+                if left:
+                    try:
+                        outcome = self.pool.submit(speak_batch, *self._arguments(left)).result()
+                    except BrokenProcessPool as exc:
+                        self.pool.restart()
+                        outcome = [
+                            (job.key, f"the {job.engine.name} worker process died twice: {exc}")
+                            for job in left
+                        ]
+                    record(left, outcome)
         self.stats.peak_in_flight = max(self.stats.peak_in_flight, self._limit.peak)
         if online:
             self.stats.lowest_limit = self._limit.lowest
         self.stats.seconds += time.perf_counter() - started
         return failures
+
+    def _arguments(
+        self, batch: Sequence[Job]
+    ) -> tuple[str, EngineOptions, Profile, list[tuple[str, str]], Path]:
+        first = batch[0]
+        return (
+            first.engine.name,
+            self.options.engine_options,
+            first.profile,
+            [(job.key, job.text) for job in batch],
+            self.cache.root,
+        )
 
     def _speak_online(self, job: Job) -> list[tuple[str, str | None]]:
         policy = self.options.retry

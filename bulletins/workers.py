@@ -24,7 +24,7 @@ from .cache import ClipCache
 from .engines import ENGINES, Engine, EngineOptions
 from .errors import AudioError, BulletinsError
 from .files import atomic_output, sidecars, write_text_atomic
-from .loudness import DEFAULT_TARGET, DEFAULT_TRUE_PEAK, HEAVY_IMPORTS, Loudness
+from .loudness import DEFAULT_TARGET, DEFAULT_TRUE_PEAK, Loudness
 from .mixing import render
 from .model import Audio, Chapter, Segment
 from .tags import TagInfo, write_tags
@@ -52,6 +52,12 @@ class WorkerPool:
             for _ in range(self.workers):
                 self.submit(os.getpid)
 
+    def restart(self) -> None:
+        """Drop a pool whose worker died; the next call starts fresh processes."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         """Start ``function(*args)``; inline, it has run by the time this returns."""
         if self.inline:
@@ -67,8 +73,12 @@ class WorkerPool:
             method = "forkserver" if sys.platform.startswith("linux") else "spawn"
             context = multiprocessing.get_context(method)
             if method == "forkserver":
-                # The server imports the worker code once; each worker then starts as a fork of it.
-                context.set_forkserver_preload([__name__, *HEAVY_IMPORTS])
+                # The server imports the worker code once; each worker then starts as a fork
+                # of it. Not scipy: forked after importing scipy.signal, workers corrupted
+                # eSpeak NG's phoneme data ("Invalid instruction for phoneme", then "double
+                # free") in two of three builds of the benchmark corpus; each worker imports
+                # it for itself on its first loudness measurement.
+                context.set_forkserver_preload([__name__])
             self._pool = ProcessPoolExecutor(self.workers, context)
         try:
             return self._pool.submit(function, *args)

@@ -369,3 +369,21 @@ def test_voice_hears_the_spoken_form_and_transcripts_keep_the_written_one(
     )
     assert written in cues
     assert written in MP3(episode.path).tags.getall("USLT")[0].text  # type: ignore[union-attr]
+
+
+def test_many_languages_in_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty articles in five languages, spoken by eSpeak NG in two worker processes, all build.
+
+    Workers forked from a server that had imported scipy corrupted eSpeak NG's
+    phoneme data and died in two of three such builds; this is the guard.
+    """
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from corpus import make_corpus
+
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, articles=20)
+    report = build(settings(corpus, tmp_path, engine="espeak", workers=2))
+    assert report.ok, report.errors[:3]
+    assert len(report.episodes) == 25

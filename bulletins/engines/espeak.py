@@ -149,7 +149,7 @@ def _diacritiser() -> Callable[[str], str] | None:
     Arabic is written without most vowels, and eSpeak NG guesses them: on ten
     hand-vowelled news sentences (benchmarks/arabic_diacritics.py) its phonemes were
     37 % wrong from the bare text and 10 % wrong once the diacritiser had written
-    the vowels in. A profile asks for it with ``[espeak] diacritise = true``.
+    the vowels in, so a profile that asks for it (``[espeak] diacritise = true``) gets it.
     """
     try:
         from piper.tashkeel import TashkeelDiacritizer
