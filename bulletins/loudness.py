@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -62,6 +63,7 @@ class Loudness:
         return f"{self.integrated:.1f} LUFS, {self.true_peak:.1f} dBTP"
 
 
+@cache
 def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
     from pyloudnorm.iirfilter import IIRfilter
 

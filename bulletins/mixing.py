@@ -75,14 +75,19 @@ def fit_rate(audio: Audio, words: int, rate_wpm: int) -> Audio:
     """
     if words < MIN_WORDS_TO_PACE:
         return audio
-    speech_ms = len(trim(to_segment(audio)))
-    if not speech_ms:
+    speech = speech_ms(audio)
+    if not speech:
         return audio
-    natural = words / (speech_ms / 60_000)
+    natural = words / (speech / 60_000)
     low, high = TEMPO_RANGE
     factor = max(low, min(high, rate_wpm / natural))
     # Within 3 % the change is inaudible and not worth a pass through the stretcher.
     return audio if abs(factor - 1) < 0.03 else change_tempo(audio, factor)
+
+
+def speech_ms(audio: Audio) -> int:
+    """Milliseconds of speech in a clip: its length once leading and trailing silence is trimmed."""
+    return len(trim(to_segment(audio)))
 
 
 def _speech_end(segment: AudioSegment, chunk_ms: int = 5) -> int:

@@ -31,6 +31,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -177,15 +178,20 @@ def _symbols(text: str, say: Mapping[str, str]) -> str:
     return text
 
 
+@cache
+def _whole_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a lexicon's words, compiled once rather than for every sentence."""
+    # Longest first, so that "Dott.ssa" wins over "Dott."; whole words only.
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
 def _lexicon(text: str, lexicon: Lexicon) -> str:
     for pattern, replace in lexicon.rules:
         text = re.sub(pattern, replace, text)
     if lexicon.words:
-        # Longest first, so that "Dott.ssa" wins over "Dott."; whole words only.
-        alternatives = "|".join(re.escape(w) for w in sorted(lexicon.words, key=len, reverse=True))
-        text = re.sub(
-            rf"(?<!\w)(?:{alternatives})(?!\w)", lambda m: lexicon.words[m.group(0)], text
-        )
+        whole = _whole_words(tuple(lexicon.words))
+        text = whole.sub(lambda m: lexicon.words[m.group(0)], text)
     return text
 
 

@@ -49,22 +49,20 @@ def script_runs(text: str, profile: Profile) -> list[tuple[str, str | None]]:
     A run of words in another script that the profile names a voice for (a Latin
     name in Arabic text, an Arabic phrase in Italian) gets that voice's language.
     Numbers and punctuation go with the profile's own voice, unless they sit inside
-    a run of another (``BBC Radio 4``).
+    a run of another (the 2 of ``BBC 2 News``).
     """
     words = text.split()
+    scripts = [script_of(word) for word in words]
     languages: list[str | None] = []
-    for word in words:
-        script = script_of(word)
+    for script in scripts:
         if script is None or script == profile.script:
             languages.append(None)
         else:
             language = profile.other_scripts.get(script)
             languages.append(None if language == profile.language else language)
-    for index, word in enumerate(words):
-        if script_of(word) is None and 0 < index < len(words) - 1:
-            after = next(
-                (languages[i] for i in range(index + 1, len(words)) if script_of(words[i])), None
-            )
+    for index, script in enumerate(scripts):
+        if script is None and 0 < index < len(words) - 1:
+            after = next((languages[i] for i in range(index + 1, len(words)) if scripts[i]), None)
             if languages[index - 1] is not None and languages[index - 1] == after:
                 languages[index] = after
     runs: list[tuple[list[str], str | None]] = []

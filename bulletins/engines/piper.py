@@ -24,6 +24,7 @@ import requests
 from platformdirs import user_data_dir
 
 from ..errors import EngineUnavailable, SynthesisError, VoiceError
+from ..mixing import speech_ms
 from ..model import Audio
 from ..voices import Profile
 from .base import EngineOptions, VoiceInfo
@@ -166,12 +167,10 @@ class PiperEngine:
         Measured once per voice: the calibration sentence, spoken as the voice
         would, gives its own rate; the scale is the ratio of that rate to the one asked for.
         """
-        from ..mixing import to_segment, trim
-
         if name not in self._natural_wpm:
             audio = self._speak(voice, _CALIBRATION, 1.0)
-            seconds = len(trim(to_segment(audio))) / 1000
-            self._natural_wpm[name] = len(_CALIBRATION.split()) / (seconds / 60)
+            minutes = speech_ms(audio) / 60_000
+            self._natural_wpm[name] = len(_CALIBRATION.split()) / minutes
         return max(0.5, min(2.0, self._natural_wpm[name] / rate_wpm))
 
     def synthesize(self, text: str, profile: Profile) -> Audio:
