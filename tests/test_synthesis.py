@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bulletins.cache import ClipCache, clip_key
 from bulletins.engines import EngineOptions
 from bulletins.engines.espeak import EspeakEngine
 from bulletins.engines.google import GoogleEngine
+from bulletins.loudness import integrated
+from bulletins.model import Audio
 from bulletins.pacing import RetryPolicy
 from bulletins.synthesis import Job, SynthesisOptions, Synthesizer
 from bulletins.testing import FakeGoogle, Reply
@@ -159,3 +163,30 @@ def test_offline_engine_in_worker_processes(tmp_path: Path) -> None:
         )
         assert two is not None and one is not None
         assert abs(two.duration_ms - one.duration_ms) < 0.05 * one.duration_ms
+
+
+def test_offline_engine_speaks_the_same_clip_again_and_again(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A long run in one process, with voices looked up between clips, gives sound clips throughout.
+
+    eSpeak NG must be initialised once per process: initialising it again corrupts its
+    phoneme tables, and clips come out garbled or quiet with "Invalid instruction" on stderr.
+    """
+    engine = EspeakEngine()
+    en = load_profiles([builtin_voices_dir()])["en"]
+    first = engine.synthesize("Sentence number one, spoken by the test voice.", IT)
+
+    def loudness(clip: Audio) -> float:
+        measured = integrated(clip.pcm, clip.sample_rate)
+        assert measured is not None
+        return measured
+
+    for _ in range(40):
+        assert engine.speaks(IT) and engine.speaks(en)
+        engine.describe(en)
+        engine.synthesize("A second voice between two Italian sentences.", en)
+        again = engine.synthesize("Sentence number one, spoken by the test voice.", IT)
+        assert abs(again.duration_ms - first.duration_ms) < 0.05 * first.duration_ms
+        assert abs(loudness(again) - loudness(first)) < 1
+    assert "Invalid instruction" not in capfd.readouterr().err

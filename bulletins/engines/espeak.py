@@ -142,7 +142,6 @@ class _Library:
 
 
 @cache
-@cache
 def _diacritiser() -> Callable[[str], str] | None:
     """Piper's offline Arabic diacritiser, when Piper is installed.
 
@@ -169,10 +168,20 @@ def _vowels(profile: Profile) -> bool:
     return profile.espeak_diacritise and _has_diacritiser()
 
 
+_LOADED: list[_Library] = []
+
+
 def _library() -> _Library:
-    """Load and initialise eSpeak NG once per process, on first use."""
+    """Load and initialise eSpeak NG once per process, on first use.
+
+    Once only: eSpeak NG keeps its phoneme tables in C globals, and initialising it
+    again while the process runs corrupts them ("Invalid instruction ... for
+    phoneme", garbled or silent clips) and can crash the process.
+    """
     with _LOCK:
-        return _Library()
+        if not _LOADED:
+            _LOADED.append(_Library())
+        return _LOADED[0]
 
 
 class EspeakEngine:
