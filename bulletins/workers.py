@@ -74,10 +74,7 @@ class WorkerPool:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 # The server imports the worker code once; each worker then starts as a fork
-                # of it. Not scipy: forked after importing scipy.signal, workers corrupted
-                # eSpeak NG's phoneme data ("Invalid instruction for phoneme", then "double
-                # free") in two of three builds of the benchmark corpus; each worker imports
-                # it for itself on its first loudness measurement.
+                # of it.
                 context.set_forkserver_preload([__name__])
             self._pool = ProcessPoolExecutor(self.workers, context)
         try:

@@ -376,8 +376,8 @@ def test_many_languages_in_worker_processes(
 ) -> None:
     """Twenty articles in five languages, spoken by eSpeak NG in two worker processes, all build.
 
-    Workers forked from a server that had imported scipy corrupted eSpeak NG's
-    phoneme data and died in two of three such builds; this is the guard.
+    When eSpeak NG was initialised more than once per process, its phoneme data was
+    corrupted and workers died in two of three such builds; this is the guard.
     """
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
     from corpus import make_corpus

@@ -47,6 +47,37 @@ def test_meter_agrees_with_ffmpeg(pcm: bytes, tmp_path: Path) -> None:
     assert ours == pytest.approx(measure_loudness(path)[0], abs=0.2)
 
 
+def test_k_weighting_is_bs1770s_own_at_48k() -> None:
+    """The filters designed for 48 kHz are the coefficients tabulated in ITU-R BS.1770-4, Tables 1 and 2."""
+    shelf, high_pass = loudness._k_weighting(48000)
+    tables = [
+        (
+            (1.53512485958697, -2.69169618940638, 1.19839281085285),
+            (1.0, -1.69065929318241, 0.73248077421585),
+        ),
+        ((1.0, -2.0, 1.0), (1.0, -1.99004745483398, 0.99007225036621)),
+    ]
+    for (b, a), (table_b, table_a) in zip((shelf, high_pass), tables, strict=True):
+        assert np.array(b) / a[0] == pytest.approx(table_b, abs=1e-8)
+        assert np.array(a) / a[0] == pytest.approx(table_a, abs=1e-8)
+
+
+def test_measuring_keeps_scipy_out_of_the_process() -> None:
+    """Every eSpeak NG worker measures its clips: scipy there would cost each over a second and 80 MB."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from bulletins import loudness; "
+        "loudness.integrated(bytes(range(256)) * 400, 22050); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'pyloudnorm')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
 def encode_wav(pcm: bytes, path: Path) -> None:
     """Write mono 16-bit PCM at 22.05 kHz as a WAV file."""
     import wave
