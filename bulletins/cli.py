@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -26,6 +27,7 @@ from .cache import ClipCache, default_cache_dir
 from .engines import ENGINES
 from .errors import BulletinsError
 from .publish import remove_episodes
+from .serve import make_server
 from .settings import Settings, resolve
 from .voicing import Voicing
 
@@ -524,6 +526,31 @@ def episodes_remove(
         f"removed {len(removed)} episode(s) of {edition} from the history and the feeds",
         highlight=False,
     )
+
+
+@app.command("serve")
+def serve_command(
+    out_dir: OutOption = None,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (another machine needs 0.0.0.0).")
+    ] = "127.0.0.1",
+    config: ConfigOption = None,
+) -> None:
+    """Preview the listening site, feeds and audio in a browser, as a web host would serve them."""
+    settings = _settings(config, out_dir=out_dir)
+    try:
+        server = make_server(settings.out_dir, host, port)
+    except (FileNotFoundError, OSError) as exc:
+        _err().print(f"[red]error:[/red] cannot serve {settings.out_dir} on {host}:{port}: {exc}")
+        raise typer.Exit(2) from exc
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    _out().print(
+        f"serving {settings.out_dir} at http://{shown}:{server.server_address[1]}/ (Ctrl+C stops)",
+        highlight=False,
+    )
+    with server, contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
 
 
 def _version(value: bool) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from .files import write_text_atomic
-from .history import Record, episodes
+from .history import Record, complete, episodes
 from .voices import Profile, profile_for
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -65,17 +65,6 @@ def pub_date(published: str) -> str:
     """RFC 2822 date for an ISO date (a year-month date counts as the first of the month)."""
     parts = [int(p) for p in published.split("-")[:3]] + [1, 1]
     return email.utils.format_datetime(datetime(parts[0], parts[1], parts[2], 9, 0, tzinfo=UTC))
-
-
-def _complete(out_dir: Path, record: Record) -> bool:
-    """The feed lists only files that exist whole: the size recorded at build time."""
-    audio = out_dir / record.audio
-    sidecars = [out_dir / p for p in (record.vtt, record.srt, record.chapters) if p]
-    return (
-        audio.is_file()
-        and audio.stat().st_size == record.bytes
-        and all(p.is_file() for p in sidecars)
-    )
 
 
 def _sub(
@@ -173,9 +162,9 @@ def write_feeds(
     out_dir: Path, settings: FeedSettings, profiles: Mapping[str, Profile]
 ) -> list[Path]:
     """Write every language's feeds from the history; return the files written."""
-    complete = [r for r in episodes(out_dir) if _complete(out_dir, r)]
+    published_whole = [r for r in episodes(out_dir) if complete(out_dir, r)]
     groups: dict[tuple[str, str, str], list[Record]] = {}
-    for record in complete:
+    for record in published_whole:
         groups.setdefault((record.kind, record.edition, record.article), []).append(record)
     translations = {
         r.guid: [o for o in group if o.guid != r.guid] for group in groups.values() for r in group
@@ -184,10 +173,10 @@ def write_feeds(
     # A language whose episodes were all removed keeps its feeds, now empty, so that
     # subscribers' apps see the episodes go rather than a feed that no longer answers.
     published = {p.name for p in (out_dir / "feeds").glob("*") if p.is_dir()}
-    for language in sorted({r.language for r in complete} | published):
+    for language in sorted({r.language for r in published_whole} | published):
         profile = profile_for(language, profiles)
         for kind in KINDS:
-            records = [r for r in complete if r.language == language and r.kind == kind]
+            records = [r for r in published_whole if r.language == language and r.kind == kind]
             path = out_dir / feed_path(language, kind)
             path.parent.mkdir(parents=True, exist_ok=True)
             xml = render_feed(out_dir, records, translations, profile, kind, settings)

@@ -96,3 +96,14 @@ def remove(out_dir: Path, edition: str, language: str | None = None) -> list[Rec
     with _connect(out_dir) as connection, connection:
         connection.executemany("DELETE FROM episodes WHERE guid = ?", [(r.guid,) for r in gone])
     return gone
+
+
+def complete(out_dir: Path, record: Record) -> bool:
+    """Whether an episode's files exist whole (the size recorded at build time), so feeds and pages may list it."""
+    audio = out_dir / record.audio
+    sidecars = [out_dir / p for p in (record.vtt, record.srt, record.chapters) if p]
+    return (
+        audio.is_file()
+        and audio.stat().st_size == record.bytes
+        and all(p.is_file() for p in sidecars)
+    )

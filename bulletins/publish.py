@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import feeds, history
+from . import feeds, history, site
 from .covers import check_cover, make_cover
 from .files import atomic_output, exclusive, sidecars
 from .settings import Settings
@@ -50,6 +50,14 @@ def publish(report: Report, profiles: Mapping[str, Profile], settings: Settings)
         )
     history.record(out_dir, records)
     write_feeds(settings, profiles, report.warnings)
+    write_site(settings, profiles)
+
+
+def write_site(settings: Settings, profiles: Mapping[str, Profile]) -> list[Path]:
+    """Rewrite the listening pages from the history (after the feeds, which they link to)."""
+    return site.write_site(
+        settings.out_dir, profiles, settings.bulletin, settings.publisher, settings.base_url or ""
+    )
 
 
 def write_feeds(
@@ -83,4 +91,5 @@ def remove_episodes(settings: Settings, edition: str, language: str | None) -> l
         removed = history.remove(settings.out_dir, edition, language)
         profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
         write_feeds(settings, profiles, [])
+        write_site(settings, profiles)
     return removed

@@ -97,3 +97,24 @@ def chapters_json(chapters: Sequence[Chapter]) -> str:
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _milliseconds(clock: str) -> int:
+    hours, minutes, seconds = clock.replace(",", ".").split(":")
+    whole, _, millis = seconds.partition(".")
+    return ((int(hours) * 60 + int(minutes)) * 60 + int(whole)) * 1000 + int(millis.ljust(3, "0"))
+
+
+def read_webvtt(text: str) -> list[Cue]:
+    """The cues of a WebVTT file written by :func:`webvtt`, lines joined back into sentences."""
+    found = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        lines_ = block.strip("\n").split("\n")
+        timing = next((n for n, line in enumerate(lines_) if " --> " in line), None)
+        if timing is None:
+            continue
+        start, _, end = lines_[timing].partition(" --> ")
+        body = " ".join(lines_[timing + 1 :])
+        body = body.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        found.append(Cue(_milliseconds(start.strip()), _milliseconds(end.split()[0]), body))
+    return found

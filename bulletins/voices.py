@@ -63,6 +63,8 @@ class Profile:
     pauses: Pauses = field(default_factory=Pauses)
     phrases: Mapping[str, str] = field(default_factory=dict)
     """Phrases spoken around articles, keyed by role (``before_article``...)."""
+    page: Mapping[str, str] = field(default_factory=dict)
+    """The listening page's words in this language, keyed by role (``chapters``...)."""
     abbreviations: tuple[str, ...] = ()
     """Words ending in a full stop that never end a sentence (``Dott.``, ``n.``)."""
     debris: tuple[str, ...] = ()
@@ -130,7 +132,7 @@ def builtin_voices_dir() -> Path:
 
 _PROFILE_KEYS = frozenset(
     {"language", "name", "english_name", "iso639_2", "engines", "rate", "dates"}
-    | {"gtts", "espeak", "piper", "pauses", "phrases", "segmenting", "script", "scripts"}
+    | {"gtts", "espeak", "piper", "pauses", "phrases", "page", "segmenting", "script", "scripts"}
 )
 
 
@@ -165,6 +167,7 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
     piper = _expect(data.get("piper", {}), dict, path, "piper")
     segmenting = _expect(data.get("segmenting", {}), dict, path, "segmenting")
     phrases = _expect(data.get("phrases", {}), dict, path, "phrases")
+    page = _expect(data.get("page", {}), dict, path, "page")
     engines = _expect(data.get("engines", ["gtts", "espeak"]), list, path, "engines")
     rate = _expect(data.get("rate", Profile.rate_wpm), int, path, "rate")
     dates = _expect(data.get("dates", {}), dict, path, "dates")
@@ -192,6 +195,7 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         piper_voice=_expect(piper.get("voice", ""), str, path, "piper.voice") or None,
         pauses=Pauses(**pauses_data),
         phrases={str(k): _expect(v, str, path, f"phrases.{k}") for k, v in phrases.items()},
+        page={str(k): _expect(v, str, path, f"page.{k}") for k, v in page.items()},
         abbreviations=tuple(
             _expect(a, str, path, "segmenting.abbreviations")
             for a in segmenting.get("abbreviations", [])

@@ -1,0 +1,284 @@
+"""The listening site: static pages a council can host as they are, written from the history.
+
+``index.html`` lists the languages, each named in its own language; ``<lang>.html``
+plays the newest bulletin in that language and lists every bulletin and article,
+newest first; each episode also gets a page beside its MP3. Every page works without
+JavaScript (the native player, and links to the MP3 at a time for every jump); the
+one script, ``site.js``, makes chapters and sentences jump the player and highlights
+the sentence being spoken. Nothing is loaded from another site.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+
+from . import feeds, history
+from .files import write_text_atomic
+from .history import Record
+from .segment import spoken_date
+from .transcripts import read_webvtt
+from .voices import SCRIPTS, Profile, profile_for
+
+STATIC = ("site.css", "site.js")
+RIGHT_TO_LEFT = frozenset(
+    lang for lang, script in SCRIPTS.items() if script in ("arabic", "hebrew")
+)
+
+# The page's words when a profile has no [page] table, or lacks one of them.
+ENGLISH = {
+    "title": "{bulletin} in {language}",
+    "listen_in": "Listen to the news in {language}",
+    "skip": "Skip to the main content",
+    "languages": "Languages",
+    "all_languages": "All languages",
+    "on_this_page": "On this page",
+    "latest": "Latest bulletin",
+    "bulletins": "Bulletins",
+    "articles": "Articles",
+    "nothing": "Nothing has been published in this language yet.",
+    "chapters": "Chapters",
+    "transcript": "Transcript",
+    "skip_transcript": "Skip past the transcript",
+    "follow": "Keep the spoken sentence in view",
+    "download": "Download",
+    "download_audio": "Audio (MP3, {size})",
+    "download_vtt": "Transcript (WebVTT)",
+    "download_srt": "Transcript (SRT)",
+    "subscribe": "Subscribe",
+    "subscribe_hint": "Copy a feed's address into your podcast app.",
+    "feed_bulletins": "Bulletins feed (RSS)",
+    "feed_articles": "Articles feed (RSS)",
+    "article_count": "Articles: {count}",
+    "duration": "Duration: {duration}",
+    "no_audio": "This browser cannot play the audio here; download it instead:",
+    "player": "Audio player: {title}",
+    "listen": "Listen",
+    "made_by": "Spoken by bulletins. Text and audio: {publisher}.",
+}
+
+
+@dataclass(frozen=True)
+class Jump:
+    """A place in an episode: a chapter, or a sentence of the transcript."""
+
+    start_s: float
+    end_s: float
+    text: str
+
+    @property
+    def clock(self) -> str:
+        return clock(self.start_s * 1000)
+
+
+@dataclass(frozen=True)
+class Section:
+    """The transcript's sentences under one chapter (or all of them, without chapters)."""
+
+    title: str
+    cues: tuple[Jump, ...]
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    """One episode as a page shows it; links are relative to the page."""
+
+    record: Record
+    audio: str
+    vtt: str
+    srt: str
+    page: str
+    date: str
+    duration: str
+    size: str
+    chapters: tuple[Jump, ...]
+    transcript: tuple[Section, ...]
+
+
+def clock(ms: float) -> str:
+    """``m:ss`` (or ``h:mm:ss``) for a time in milliseconds, counted as players count it."""
+    seconds = int(ms // 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def words(profile: Profile) -> dict[str, str]:
+    """The page's words in the profile's language, English where it has none."""
+    return {**ENGLISH, **profile.page}
+
+
+def direction(language: str) -> str:
+    return "rtl" if language.split("-")[0] in RIGHT_TO_LEFT else "ltr"
+
+
+def page_path(record: Record) -> str:
+    """An episode's page, beside its MP3 (relative to the output folder)."""
+    return posixpath.splitext(record.audio)[0] + ".html"
+
+
+def _href(target: str, page: str) -> str:
+    """A link from one file of the output folder to another, both relative to it."""
+    relative = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return quote(relative)
+
+
+def _chapters(out_dir: Path, record: Record) -> tuple[Jump, ...]:
+    if not record.chapters:
+        return ()
+    data = json.loads((out_dir / record.chapters).read_text(encoding="utf-8"))
+    return tuple(
+        Jump(float(c["startTime"]), float(c.get("endTime", c["startTime"])), str(c["title"]))
+        for c in data.get("chapters", [])
+    )
+
+
+def _transcript(out_dir: Path, record: Record, chapters: Sequence[Jump]) -> tuple[Section, ...]:
+    cues = [
+        Jump(c.start_ms / 1000, c.end_ms / 1000, c.text)
+        for c in read_webvtt((out_dir / record.vtt).read_text(encoding="utf-8"))
+    ]
+    if not chapters:
+        return (Section("", tuple(cues)),)
+    # The opening (before the first chapter) goes with the first; the closing, with the last.
+    starts = [c.start_s for c in chapters[1:]]
+    grouped: list[list[Jump]] = [[] for _ in chapters]
+    for cue in cues:
+        grouped[sum(1 for s in starts if cue.start_s >= s - 0.001)].append(cue)
+    return tuple(Section(c.text, tuple(g)) for c, g in zip(chapters, grouped, strict=True))
+
+
+def _size(bytes_: int) -> str:
+    return f"{bytes_ / 1_000_000:.1f} MB"
+
+
+def view(out_dir: Path, record: Record, page: str, profile: Profile) -> EpisodeView:
+    """An episode, read from its files, for a page at ``page`` (relative to the output folder)."""
+    chapters = _chapters(out_dir, record)
+    return EpisodeView(
+        record=record,
+        audio=_href(record.audio, page),
+        vtt=_href(record.vtt, page),
+        srt=_href(record.srt, page),
+        page=_href(page_path(record), page),
+        date=spoken_date(record.published, profile),
+        duration=clock(record.duration_ms),
+        size=_size(record.bytes),
+        chapters=chapters,
+        transcript=_transcript(out_dir, record, chapters),
+    )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, **context: object) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+def _feeds(out_dir: Path, language: str, page: str, base_url: str) -> list[tuple[str, str, str]]:
+    """(kind, link from the page, address to paste) of each feed written for the language."""
+    found = []
+    for kind in feeds.KINDS:
+        path = feeds.feed_path(language, kind)
+        if (out_dir / path).is_file():
+            address = f"{base_url.rstrip('/')}/{path}" if base_url else ""
+            found.append((kind, _href(path, page), address))
+    return found
+
+
+def write_site(
+    out_dir: Path,
+    profiles: Mapping[str, Profile],
+    bulletin: str,
+    publisher: str,
+    base_url: str = "",
+) -> list[Path]:
+    """Write the index, a page per language and a page per episode; return the pages written."""
+    complete = [r for r in history.episodes(out_dir) if history.complete(out_dir, r)]
+    languages = sorted({r.language for r in complete})
+    written = []
+    for name in STATIC:
+        source = Path(__file__).parent / "static" / name
+        write_text_atomic(out_dir / name, source.read_text(encoding="utf-8"))
+        written.append(out_dir / name)
+    english = profile_for("en", profiles)
+    entries = []
+    for language in languages:
+        profile = profile_for(language, profiles)
+        text = words(profile)
+        records = [r for r in complete if r.language == language]
+        entries.append(
+            {
+                "language": language,
+                "dir": direction(language),
+                "name": profile.name,
+                "href": f"{quote(language)}.html",
+                "listen": text["listen_in"].format(language=profile.name, bulletin=bulletin),
+                "latest": spoken_date(records[0].published, profile) if records else "",
+            }
+        )
+        page = f"{language}.html"
+        shown = [view(out_dir, r, page, profile) for r in records]
+        featured = next((v for v in shown if v.record.kind == "bulletin"), None)
+        context = {
+            "language": language,
+            "dir": direction(language),
+            "t": text,
+            "bulletin": bulletin,
+            "publisher": publisher,
+            "root": "",
+            "title": text["title"].format(bulletin=bulletin, language=profile.name),
+        }
+        context["language_title"] = context["title"]
+        html = render(
+            "language.html",
+            featured=featured,
+            bulletins=[v for v in shown if v.record.kind == "bulletin"],
+            articles=[v for v in shown if v.record.kind == "article"],
+            feeds=_feeds(out_dir, language, page, base_url),
+            **context,
+        )
+        write_text_atomic(out_dir / page, html)
+        written.append(out_dir / page)
+        for record in records:
+            episode_page = page_path(record)
+            root = "../" * episode_page.count("/")
+            html = render(
+                "episode.html",
+                episode=view(out_dir, record, episode_page, profile),
+                feeds=_feeds(out_dir, language, episode_page, base_url),
+                language_page=_href(page, episode_page),
+                **{**context, "root": root, "title": record.title},
+            )
+            write_text_atomic(out_dir / episode_page, html)
+            written.append(out_dir / episode_page)
+    index = render(
+        "index.html",
+        entries=entries,
+        language=english.language,
+        dir=direction(english.language),
+        t=words(english),
+        bulletin=bulletin,
+        publisher=publisher,
+        root="",
+        title=bulletin,
+    )
+    write_text_atomic(out_dir / "index.html", index)
+    written.append(out_dir / "index.html")
+    return written
