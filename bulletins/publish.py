@@ -50,13 +50,20 @@ def publish(report: Report, profiles: Mapping[str, Profile], settings: Settings)
         )
     history.record(out_dir, records)
     write_feeds(settings, profiles, report.warnings)
-    write_site(settings, profiles)
+    write_site(settings, profiles, report.warnings)
 
 
-def write_site(settings: Settings, profiles: Mapping[str, Profile]) -> list[Path]:
+def write_site(
+    settings: Settings, profiles: Mapping[str, Profile], warnings: list[str]
+) -> list[Path]:
     """Rewrite the listening pages from the history (after the feeds, which they link to)."""
     return site.write_site(
-        settings.out_dir, profiles, settings.bulletin, settings.publisher, settings.base_url or ""
+        settings.out_dir,
+        profiles,
+        settings.bulletin,
+        settings.publisher,
+        settings.base_url or "",
+        warnings,
     )
 
 
@@ -91,5 +98,5 @@ def remove_episodes(settings: Settings, edition: str, language: str | None) -> l
         removed = history.remove(settings.out_dir, edition, language)
         profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
         write_feeds(settings, profiles, [])
-        write_site(settings, profiles)
+        write_site(settings, profiles, [])
     return removed

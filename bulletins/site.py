@@ -176,6 +176,17 @@ def view(out_dir: Path, record: Record, page: str, profile: Profile) -> EpisodeV
     )
 
 
+def _readable(out_dir: Path, record: Record, warnings: list[str] | None) -> bool:
+    try:
+        _transcript(out_dir, record, _chapters(out_dir, record))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        if warnings is not None:
+            files = ", ".join(p for p in (record.chapters, record.vtt) if p)
+            warnings.append(f"{files}: left off the listening pages, unreadable ({exc})")
+        return False
+    return True
+
+
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
@@ -208,9 +219,18 @@ def write_site(
     bulletin: str,
     publisher: str,
     base_url: str = "",
+    warnings: list[str] | None = None,
 ) -> list[Path]:
-    """Write the index, a page per language and a page per episode; return the pages written."""
-    complete = [r for r in history.episodes(out_dir) if history.complete(out_dir, r)]
+    """Write the index, a page per language and a page per episode; return the pages written.
+
+    An episode whose chapters or transcript cannot be read is left off the pages, with
+    a warning naming the file, and every other page is still written.
+    """
+    complete = [
+        r
+        for r in history.episodes(out_dir)
+        if history.complete(out_dir, r) and _readable(out_dir, r, warnings)
+    ]
     languages = sorted({r.language for r in complete})
     written = []
     for name in STATIC:

@@ -217,3 +217,24 @@ def test_preview_server_answers_byte_ranges(content: Path, tmp_path: Path) -> No
         assert fetch(mp3, f"bytes={len(data)}-")[0] == 416
         status, headers, body = fetch("it.html")
         assert status == 200 and headers["Content-Type"].startswith("text/html")
+
+
+def test_an_unreadable_transcript_leaves_only_its_episode_off(
+    content: Path, tmp_path: Path
+) -> None:
+    """A damaged sidecar file gets a warning naming it; every other page is still written."""
+    add_second_edition(content)
+    chosen = settings(content, tmp_path)
+    assert build(chosen).ok
+    out = tmp_path / "audio"
+    damaged = out / SECOND / f"{SECOND}.it.chapters.json"
+    damaged.write_text("{not json", encoding="utf-8")
+    (out / "it.html").unlink()
+    report = build(chosen)
+    assert any(
+        str(damaged.relative_to(out)) in w and "listening pages" in w for w in report.warnings
+    )
+    italian = page(out / "it.html")
+    assert italian.xpath("//section[@data-episode]/audio/@src") == [f"{SAMPLE}/{SAMPLE}.it.mp3"]
+    assert len(italian.xpath("//h2[@id='articles']/following-sibling::ul[1]/li")) == 3
+    assert (out / "ar.html").is_file()
