@@ -40,8 +40,11 @@ app = typer.Typer(
 
 
 # Messages are never wrapped: a log line from a scheduled run must keep a file's path whole.
+# Written to a file or a pipe (no terminal to fit), the summary table gets room for whole
+# paths instead of rich's 80 columns; COLUMNS still sets the width when given.
 def _out() -> Console:
-    return Console(soft_wrap=True)
+    wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+    return Console(soft_wrap=True, width=wide)
 
 
 def _err() -> Console:
