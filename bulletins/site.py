@@ -159,9 +159,21 @@ def _size(bytes_: int) -> str:
     return f"{bytes_ / 1_000_000:.1f} MB"
 
 
-def view(out_dir: Path, record: Record, page: str, profile: Profile) -> EpisodeView:
-    """An episode, read from its files, for a page at ``page`` (relative to the output folder)."""
+@dataclass(frozen=True)
+class Contents:
+    """What an episode's sidecar files say: its chapters and its timed transcript."""
+
+    chapters: tuple[Jump, ...]
+    transcript: tuple[Section, ...]
+
+
+def read_contents(out_dir: Path, record: Record) -> Contents:
     chapters = _chapters(out_dir, record)
+    return Contents(chapters, _transcript(out_dir, record, chapters))
+
+
+def view(record: Record, contents: Contents, page: str, profile: Profile) -> EpisodeView:
+    """An episode for a page at ``page`` (relative to the output folder)."""
     return EpisodeView(
         record=record,
         audio=_href(record.audio, page),
@@ -171,20 +183,33 @@ def view(out_dir: Path, record: Record, page: str, profile: Profile) -> EpisodeV
         date=spoken_date(record.published, profile),
         duration=clock(record.duration_ms),
         size=_size(record.bytes),
-        chapters=chapters,
-        transcript=_transcript(out_dir, record, chapters),
+        chapters=contents.chapters,
+        transcript=contents.transcript,
     )
 
 
-def _readable(out_dir: Path, record: Record, warnings: list[str] | None) -> bool:
-    try:
-        _transcript(out_dir, record, _chapters(out_dir, record))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        if warnings is not None:
-            files = ", ".join(p for p in (record.chapters, record.vtt) if p)
-            warnings.append(f"{files}: left off the listening pages, unreadable ({exc})")
-        return False
-    return True
+def _readable(
+    out_dir: Path, records: list[Record], warnings: list[str] | None
+) -> dict[str, Contents]:
+    """Each whole episode's contents, by guid; one whose files cannot be read is left out."""
+    found = {}
+    for record in records:
+        if not history.complete(out_dir, record):
+            continue
+        try:
+            found[record.guid] = read_contents(out_dir, record)
+        except (
+            OSError,
+            UnicodeDecodeError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ) as exc:
+            if warnings is not None:
+                files = ", ".join(p for p in (record.chapters, record.vtt) if p)
+                warnings.append(f"{files}: left off the listening pages, unreadable ({exc})")
+    return found
 
 
 @cache
@@ -226,11 +251,9 @@ def write_site(
     An episode whose chapters or transcript cannot be read is left off the pages, with
     a warning naming the file, and every other page is still written.
     """
-    complete = [
-        r
-        for r in history.episodes(out_dir)
-        if history.complete(out_dir, r) and _readable(out_dir, r, warnings)
-    ]
+    recorded = history.episodes(out_dir)
+    contents = _readable(out_dir, recorded, warnings)
+    complete = [r for r in recorded if r.guid in contents]
     languages = sorted({r.language for r in complete})
     written = []
     for name in STATIC:
@@ -254,7 +277,7 @@ def write_site(
             }
         )
         page = f"{language}.html"
-        shown = [view(out_dir, r, page, profile) for r in records]
+        shown = [view(r, contents[r.guid], page, profile) for r in records]
         featured = next((v for v in shown if v.record.kind == "bulletin"), None)
         context = {
             "language": language,
@@ -281,7 +304,7 @@ def write_site(
             root = "../" * episode_page.count("/")
             html = render(
                 "episode.html",
-                episode=view(out_dir, record, episode_page, profile),
+                episode=view(record, contents[record.guid], episode_page, profile),
                 feeds=_feeds(out_dir, language, episode_page, base_url),
                 language_page=_href(page, episode_page),
                 **{**context, "root": root, "title": record.title},
