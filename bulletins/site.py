@@ -60,7 +60,6 @@ ENGLISH = {
     "duration": "Duration: {duration}",
     "no_audio": "This browser cannot play the audio here; download it instead:",
     "player": "Audio player: {title}",
-    "listen": "Listen",
     "made_by": "Spoken by bulletins. Text and audio: {publisher}.",
 }
 
