@@ -42,3 +42,7 @@ class TransientError(SynthesisError):
         super().__init__(message)
         self.retry_after = retry_after
         """Seconds the server asked us to wait, when it said."""
+
+
+class SourceError(BulletinsError, ValueError):
+    """A web page or feed cannot be fetched or read as news (refused address, bad answer...)."""

@@ -54,6 +54,10 @@ class Settings:
     max_article_bytes: int = 1_000_000
     timeout: float = 20.0
     """Seconds before any network request is abandoned."""
+    max_page_bytes: int = 5_000_000
+    """Largest web page or feed ``ingest`` fetches."""
+    allow_private: bool = False
+    """``ingest`` may fetch from loopback and private networks (an intranet)."""
     gtts_endpoint: str | None = None
     """Base URL used instead of Google's (a proxy or a local fake)."""
     piper_voices: Path | None = None
@@ -138,6 +142,10 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         )
     if settings.fallback not in ("none", "offline"):
         raise ConfigError(f"fallback must be 'none' or 'offline', not {settings.fallback!r}")
+    if settings.timeout <= 0:
+        raise ConfigError(f"timeout must be more than 0 seconds, not {settings.timeout}")
+    if settings.max_page_bytes < 1:
+        raise ConfigError(f"max_page_bytes must be at least 1, not {settings.max_page_bytes}")
     for name in ("workers", "retries"):
         if getattr(settings, name) < 0:
             raise ConfigError(f"{name} must not be negative")

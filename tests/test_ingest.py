@@ -1,0 +1,407 @@
+"""Ingesting web pages and feeds: served from loopback, written as articles, then built."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import build_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from bulletins.build import build
+from bulletins.cli import app
+from bulletins.content import ReadOptions, parse_md, read_article
+from bulletins.errors import SourceError
+from bulletins.fetch import FetchOptions, check_address, decode_html, fetch
+from bulletins.ingest import Draft, article_text, ingest
+from bulletins.language import detectable
+from bulletins.transcripts import read_webvtt
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FURNITURE = {
+    "it": [
+        "cookie",
+        "Chi siamo",
+        "Segnala un reato",
+        "Condividi su",
+        "Leggi anche",
+        "parco giochi di Guildford",
+        "telecamere nel centro di Woking",
+        "Tutti i diritti riservati",
+        "Pubblicato da",
+    ],
+    "ar": [
+        "ملفات تعريف الارتباط",
+        "من نحن",
+        "الإبلاغ عن جريمة",
+        "شارك على",
+        "اقرأ أيضا",
+        "ملعب الأطفال",
+        "كاميرات جديدة",
+        "جميع الحقوق محفوظة",
+        "نشره المكتب",
+    ],
+}
+SEED_PARAGRAPHS = {
+    lang: (Path(__file__).parent.parent / "content" / "2026-05-community-safety-assembly")
+    .joinpath(f"community-safety-assembly.{lang}.txt")
+    .read_text("utf-8")
+    .split("\n\n")
+    for lang in ("it", "ar")
+}
+
+
+@dataclass
+class Route:
+    body: bytes
+    content_type: str | None = None
+    status: int = 200
+    delay: float = 0.0
+    location: str | None = None
+    length: bool = True
+
+
+def _page(name: str, encoding: str, meta: str | None) -> bytes:
+    text = (FIXTURES / name).read_text("utf-8")
+    declared = text[
+        text.index("<meta charset=") : text.index(">", text.index("<meta charset=")) + 1
+    ]
+    text = text.replace(declared, f'<meta charset="{meta}">' if meta else "")
+    return text.encode(encoding)
+
+
+class Site:
+    """A loopback web server for the fixtures; routes can be changed while it runs."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.user_agents: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.user_agents.append(self.headers.get("User-Agent", ""))
+                route = site.routes.get(self.path)
+                if route is None:
+                    self.send_error(404, "Not Found")
+                    return
+                time.sleep(route.delay)
+                self.send_response(route.status)
+                if route.content_type:
+                    self.send_header("Content-Type", route.content_type)
+                if route.location:
+                    self.send_header("Location", route.location)
+                if route.length:
+                    self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                # The client hangs up on a body too large, as it should.
+                with contextlib.suppress(OSError):
+                    self.wfile.write(route.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def feed(self, name: str, content_type: str, **replace: str) -> Route:
+        text = (FIXTURES / name).read_text("utf-8").replace("{base}", self.base)
+        for old, new in replace.items():
+            text = text.replace(old, new)
+        return Route(text.encode("utf-8"), content_type)
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    site = Site()
+    site.routes = {
+        "/it/assembly.html": Route(
+            _page("it-article.html", "utf-8", "utf-8"), "text/html; charset=utf-8"
+        ),
+        # Declared ISO-8859-1 in the header only, as many servers do, holding
+        # windows-1252 curly quotes, as many pages do.
+        "/it/assembly-latin1.html": Route(
+            _page("it-article.html", "cp1252", None), "text/html; charset=ISO-8859-1"
+        ),
+        "/ar/assembly.html": Route(_page("ar-article.html", "cp1256", "windows-1256"), "text/html"),
+        "/ar/assembly-undeclared.html": Route(
+            _page("ar-article.html", "cp1256", None), "text/html"
+        ),
+        "/slow.html": Route(_page("it-article.html", "utf-8", "utf-8"), "text/html", delay=3),
+        "/huge.html": Route(
+            b"<html><body>" + b"<p>parole</p>" * 200_000, "text/html", length=False
+        ),
+        "/logo.png": Route(b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),
+        "/loop.html": Route(b"", status=302, location="/loop.html"),
+        "/moved.html": Route(b"", status=301, location="/it/assembly.html"),
+    }
+    site.routes["/it/feed.rss"] = site.feed("it-feed.rss", "application/rss+xml")
+    site.routes["/ar/feed.atom"] = site.feed("ar-feed.atom", "application/atom+xml")
+    site.thread.start()
+    yield site
+    site.server.shutdown()
+    site.server.server_close()
+
+
+def loopback(**changes: object) -> FetchOptions:
+    values: dict[str, object] = {"allow_private": True, "timeout": 10.0}
+    values.update(changes)
+    return FetchOptions(**values)  # type: ignore[arg-type]
+
+
+def read(path: Path) -> tuple[dict[str, object], list[str]]:
+    return parse_md(path.read_text("utf-8"), path)
+
+
+def article(path: Path):  # type: ignore[no-untyped-def]
+    return read_article(path, ReadOptions(), detectable)
+
+
+@pytest.mark.parametrize(
+    ("route", "language"),
+    [
+        ("/it/assembly.html", "it"),
+        ("/it/assembly-latin1.html", "it"),
+        ("/ar/assembly.html", "ar"),
+        ("/ar/assembly-undeclared.html", "ar"),
+    ],
+)
+def test_an_article_page_becomes_its_text_without_the_page_around_it(
+    site: Site, tmp_path: Path, route: str, language: str
+) -> None:
+    """Headline, body, date, author, language and source come through in any of the three charsets; furniture does not."""
+    report = ingest(site.base + route, "web", tmp_path / "content", loopback())
+    assert report.ok, report.errors
+    [item] = report.items
+    assert item.status == "added"
+    assert item.path.name.endswith(f".{language}.md")
+    meta, blocks = read(item.path)
+    seed = SEED_PARAGRAPHS[language]
+    assert blocks[0] == seed[0]  # the headline, every accent and letter intact
+    assert blocks[1:] == seed[1:6]  # the body, paragraph for paragraph, nothing else
+    assert meta["language"] == language
+    assert meta["date"] == "2026-05-14"
+    assert meta["source"] == meta["guid"] == site.base + route
+    assert "المكتب الصحفي للمفوض" in str(meta["author"]) or "Ufficio stampa" in str(meta["author"])
+    text = item.path.read_text("utf-8")
+    for furniture in FURNITURE[language]:
+        assert furniture.casefold() not in text.casefold()
+    assert all(agent.startswith("bulletins/") for agent in site.user_agents)
+
+
+def test_feeds_become_articles_that_build_in_their_languages(site: Site, tmp_path: Path) -> None:
+    """RSS content:encoded and Atom html content are used; items without them are fetched; the build speaks each in its language."""
+    content = tmp_path / "content"
+    for feed in ("/it/feed.rss", "/ar/feed.atom"):
+        report = ingest(site.base + feed, "2026-06-from-the-web", content, loopback())
+        assert report.ok, report.errors
+        assert [i.status for i in report.items] == ["added", "added"]
+    edition = content / "2026-06-from-the-web"
+    articles = {a.headline: a for a in map(article, sorted(edition.iterdir()))}
+    assert len(articles) == 4
+    victims_it = articles["Lo sportello di supporto alle vittime cambia orario"]
+    assert victims_it.language == "it"
+    assert victims_it.date == "2026-06-02"
+    assert victims_it.author == "Ufficio stampa del Commissario"
+    assert victims_it.paragraphs[1].startswith("Il servizio è gratuito e riservato.")
+    assert len(victims_it.paragraphs) == 3
+    victims_ar = articles["تغيير مواعيد مكتب دعم الضحايا"]
+    assert victims_ar.language == "ar"
+    assert victims_ar.author == "المكتب الصحفي للمفوض"
+    assert len(victims_ar.paragraphs) == 3
+    # Items without full text were fetched from their pages: the whole body, dated by the feed.
+    for lang in ("it", "ar"):
+        fetched = articles[SEED_PARAGRAPHS[lang][0]]
+        assert list(fetched.paragraphs) == SEED_PARAGRAPHS[lang][1:6]
+        assert fetched.language == lang
+        assert fetched.date == "2026-05-14"
+    meta, _ = read(next(edition.glob("sportello*.md"), None) or victims_it.path)
+    assert meta["guid"] == "surrey-pcc-it-0142"
+    assert meta["source"] == f"{site.base}/it/sportello.html"
+
+    built = build(build_settings(content, tmp_path))
+    assert built.ok, built.errors
+    bulletins = {e.language: e for e in built.episodes if e.kind == "bulletin"}
+    assert set(bulletins) == {"it", "ar"}
+    for lang, headline in (("it", victims_it.headline), ("ar", victims_ar.headline)):
+        spoken = " ".join(
+            c.text for c in read_webvtt(bulletins[lang].path.with_suffix(".vtt").read_text("utf-8"))
+        )
+        assert headline in spoken
+        assert SEED_PARAGRAPHS[lang][1].split()[3] in spoken
+        assert [c.title for c in bulletins[lang].chapters] == [
+            a.headline for a in bulletins[lang].articles
+        ]
+
+
+def test_ingesting_again_adds_only_what_is_new_and_rewrites_what_changed(
+    site: Site, tmp_path: Path
+) -> None:
+    """A second ingest of the same feed writes nothing; an edited item is rewritten in place; a new one is added."""
+    content = tmp_path / "content"
+    first = ingest(site.base + "/it/feed.rss", "web", content, loopback())
+    files = {p.name: p.read_bytes() for p in (content / "web").iterdir()}
+    stamps = {p.name: p.stat().st_mtime_ns for p in (content / "web").iterdir()}
+    again = ingest(site.base + "/it/feed.rss", "web", content, loopback())
+    assert [i.status for i in again.items] == ["unchanged", "unchanged"]
+    assert [i.path for i in again.items] == [i.path for i in first.items]
+    assert {p.name: p.read_bytes() for p in (content / "web").iterdir()} == files
+    assert {p.name: p.stat().st_mtime_ns for p in (content / "web").iterdir()} == stamps
+
+    extra_item = """<item>
+      <title>Nuovo numero per le segnalazioni</title>
+      <link>{base}/it/numero.html</link>
+      <guid isPermaLink="false">surrey-pcc-it-0150</guid>
+      <content:encoded><![CDATA[<p>Da oggi le segnalazioni non urgenti si fanno al numero 101.</p><p>Il numero di emergenza resta il 112.</p>]]></content:encoded>
+    </item>
+    <item>""".replace("{base}", site.base)
+    site.routes["/it/feed.rss"] = site.feed(
+        "it-feed.rss",
+        "application/rss+xml",
+        **{"dalle nove alle diciotto": "dalle otto alle venti", "<item>": extra_item},
+    )
+    third = ingest(site.base + "/it/feed.rss", "web", content, loopback())
+    assert sorted(i.status for i in third.items) == ["added", "unchanged", "updated"]
+    assert len(list((content / "web").iterdir())) == 3
+    updated = next(i.path for i in third.items if i.status == "updated")
+    assert updated.name in files
+    assert "dalle otto alle venti" in updated.read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("source", "options", "cause"),
+    [
+        ("/missing.html", {}, "the server answered 404"),
+        ("/slow.html", {"timeout": 0.5}, "did not answer in full within 0.5 s"),
+        ("/huge.html", {"max_bytes": 1_000_000}, "is larger than 1,000,000 bytes"),
+        ("/logo.png", {}, "is image/png, not a web page or an RSS or Atom feed"),
+        ("/loop.html", {}, "more than 5 redirects"),
+        ("file:///etc/passwd", {}, "only http and https addresses are fetched (this has 'file:')"),
+        ("http://10.1.2.3/news.html", {"allow_private": False}, "10.1.2.3, a private or reserved"),
+        ("http://192.168.0.1/news.html", {"allow_private": False}, "a private or reserved address"),
+        ("http://[::1]/news.html", {"allow_private": False}, "::1, a loopback address"),
+        ("/it/assembly.html", {"allow_private": False}, "127.0.0.1, a loopback address"),
+    ],
+)
+def test_bad_sources_give_one_clear_error_and_write_nothing(
+    site: Site, tmp_path: Path, source: str, options: dict[str, object], cause: str
+) -> None:
+    """404, timeout, huge body, wrong type, redirect loop, file:// and private addresses are refused by name."""
+    url = site.base + source if source.startswith("/") else source
+    content = tmp_path / "content"
+    started = time.monotonic()
+    with pytest.raises(SourceError) as caught:
+        ingest(url, "web", content, loopback(**options))
+    assert str(caught.value).startswith(url)
+    assert cause in str(caught.value)
+    assert not content.exists()
+    assert time.monotonic() - started < 2.5  # the slow server is given up on, not waited for
+
+
+def test_a_failed_item_is_reported_and_the_others_are_written(site: Site, tmp_path: Path) -> None:
+    """An item whose page is missing, or whose link leaves http(s), is one error; the rest of the feed is ingested."""
+    site.routes["/it/feed.rss"] = site.feed(
+        "it-feed.rss", "application/rss+xml", **{"/it/assembly.html</link>": "/gone.html</link>"}
+    )
+    report = ingest(site.base + "/it/feed.rss", "web", tmp_path / "content", loopback())
+    assert [i.status for i in report.items] == ["added"]
+    [error] = report.errors
+    assert "item 2 (I servizi si impegnano" in error
+    assert f"{site.base}/gone.html: the server answered 404" in error
+
+    feed = tmp_path / "feed.rss"
+    text = (FIXTURES / "it-feed.rss").read_text("utf-8").replace("{base}", site.base)
+    feed.write_text(
+        text.replace(f"{site.base}/it/assembly.html</link>", "file:///etc/passwd</link>")
+    )
+    local = ingest(str(feed), "local", tmp_path / "content", FetchOptions())
+    assert [i.status for i in local.items] == ["added"]
+    assert "only http and https addresses are fetched (this has 'file:')" in local.errors[0]
+    assert not list((tmp_path / "content" / "local").glob("i-servizi*"))
+
+
+def test_redirects_are_followed_and_the_final_address_is_the_source(
+    site: Site, tmp_path: Path
+) -> None:
+    """A moved page is fetched from where it moved to."""
+    report = ingest(site.base + "/moved.html", "web", tmp_path / "content", loopback())
+    meta, _ = read(report.items[0].path)
+    assert meta["source"] == site.base + "/it/assembly.html"
+
+
+def test_the_command_line_reports_each_item_and_exits_by_outcome(
+    site: Site, tmp_path: Path, runner: CliRunner
+) -> None:
+    """`bulletins ingest` prints what it wrote; 2 and one error line for a refused source."""
+    content = tmp_path / "content"
+    args = ["ingest", site.base + "/ar/feed.atom", "--edition", "web", "--content", str(content)]
+    result = runner.invoke(app, [*args, "--allow-private"])
+    assert result.exit_code == 0, result.output
+    assert "added" in result.stdout and "(ar)" in result.stdout
+    assert f"{content / 'web'}: 2 added, 0 updated, 0 unchanged" in result.stdout
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2
+    assert "a loopback address" in refused.stderr
+    assert "--allow-private" in refused.stderr
+    assert len(list((content / "web").iterdir())) == 2
+
+
+def test_charset_follows_the_header_then_meta_then_the_bytes() -> None:
+    """A header beats <meta>; a wrong declaration falls back to what the bytes are."""
+    arabic = "مكتب دعم الضحايا في غيلدفورد " * 20
+    page = f'<html><head><meta charset="windows-1256"></head><body>{arabic}</body></html>'
+    assert arabic in decode_html(page.encode("cp1256"), None)
+    assert arabic in decode_html(page.encode("utf-8"), "utf-8")
+    # Declared UTF-8 but is windows-1256: undecodable as declared, so the bytes decide.
+    assert arabic in decode_html(page.replace("windows-1256", "utf-8").encode("cp1256"), None)
+    assert "“città”" in decode_html("<p>“città”</p>".encode("cp1252"), "iso-8859-1")
+
+
+def test_addresses_are_checked_before_any_connection() -> None:
+    """Schemes other than http(s), and private, loopback and link-local addresses, are refused."""
+    for url in ("ftp://example.org/feed", "javascript:alert(1)", "http://169.254.169.254/latest"):
+        with pytest.raises(SourceError):
+            check_address(url, allow_private=False)
+    check_address("http://10.0.0.5/intranet", allow_private=True)
+    with pytest.raises(SourceError, match="only http and https"):
+        check_address("file:///etc/passwd", allow_private=True)
+
+
+def test_fetch_refuses_a_body_larger_than_it_says(site: Site) -> None:
+    """A Content-Length over the limit is refused before the body is read."""
+    site.routes["/big.html"] = Route(b"<p>x</p>" * 50_000, "text/html")
+    with pytest.raises(SourceError, match="larger than 1,000 bytes"):
+        fetch(site.base + "/big.html", loopback(max_bytes=1000), ("text/html",))
+
+
+paragraph_text = (
+    st.text(
+        alphabet=st.sampled_from(list("abc xyz àé عرب 0123456789.#>*_-+[]()<>&`\\!|=~\"':%@{}?,")),
+        min_size=1,
+        max_size=60,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=paragraph_text, paragraphs=st.lists(paragraph_text, min_size=1, max_size=4))
+def test_written_articles_read_back_word_for_word(title: str, paragraphs: list[str]) -> None:
+    """Whatever punctuation an article holds, the file reads back as the same headline and paragraphs."""
+    draft = Draft(title=title, paragraphs=tuple(paragraphs), source="https://x.example/a", guid="g")
+    meta, blocks = parse_md(article_text(draft), Path("a.md"))
+    assert blocks == [title, *paragraphs]
+    assert meta["guid"] == "g"
+    assert json.dumps(meta["title"]) == json.dumps(title)
