@@ -26,6 +26,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = (
     "application/rss+xml",
     "application/atom+xml",
+    "application/x-rss+xml",  # unregistered, but what many servers (and Python's mimetypes) send
+    "application/x-atom+xml",
     "application/rdf+xml",
     "application/xml",
     "text/xml",
@@ -200,10 +202,14 @@ def _codec(label: str | None) -> str | None:
 
 
 def decode_html(data: bytes, header_charset: str | None) -> str:
-    """Decode an HTML page the way browsers do: byte order mark, then the HTTP header, then ``<meta>``.
+    """Decode an HTML page: byte order mark, valid UTF-8, the HTTP header, ``<meta>``, then the bytes.
 
-    A page that declares nothing is recognised from its bytes; as a last resort it
-    is read as windows-1252, which never fails.
+    Browsers trust the declarations first; here valid UTF-8 comes before them,
+    because a page saved or re-served as UTF-8 often keeps a stale ``<meta>`` for
+    its old single-byte charset, and non-ASCII text in windows-1256 or
+    windows-1252 is practically never valid UTF-8 by chance. A page that declares
+    nothing is recognised from its bytes; as a last resort it is read as
+    windows-1252, which never fails.
     """
     for bom, codec in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -212,6 +218,11 @@ def decode_html(data: bytes, header_charset: str | None) -> str:
     ):
         if data.startswith(bom):
             return data.decode(codec, errors="replace")
+    if not data.isascii():
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     meta = _META_CHARSET.search(data[:4096])
     declared = [_codec(header_charset), _codec(meta.group(1).decode("ascii") if meta else None)]
     for label in declared:
@@ -220,10 +231,6 @@ def decode_html(data: bytes, header_charset: str | None) -> str:
                 return data.decode(label)
             except UnicodeDecodeError:
                 continue  # a wrong declaration: the bytes themselves decide below
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
     guess = charset_normalizer.from_bytes(data).best()
     if guess is not None:
         return str(guess)

@@ -13,9 +13,9 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import yaml
 from lxml import html as lxml_html
@@ -181,7 +181,8 @@ def _feed_drafts(response: Response, options: FetchOptions, errors: list[str]) -
     feed_author = _squash(parsed.feed.get("author", "")) or None
     seen: set[str] = set()
     for number, entry in enumerate(parsed.entries, 1):
-        link = entry.get("link")
+        # A relative link is relative to the feed (feeds in the wild have them).
+        link = urljoin(response.url, entry["link"]) if entry.get("link") else None
         guid = entry.get("id") or link
         label = f"{response.url}: item {number} ({_squash(entry.get('title', '')) or 'untitled'})"
         if not guid:
@@ -317,8 +318,12 @@ def _known_guids(folder: Path) -> dict[str, Path]:
 
 def _free_name(draft: Draft, taken: set[str]) -> str:
     # Whole words, up to 60 characters: a file name a person can still read.
+    # A headline in Arabic script has no ASCII letters to name a file by; the last
+    # part of its address usually has ("/news/victims-office-hours").
+    path_part = PurePosixPath(urlsplit(draft.source).path).stem
+    slug = slugify(draft.title, "") or slugify(path_part, "article")
     stem = ""
-    for word in slugify(draft.title, "article").split("-"):
+    for word in slug.split("-"):
         if stem and len(stem) + 1 + len(word) > 60:
             break
         stem = f"{stem}-{word}" if stem else word

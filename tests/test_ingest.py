@@ -185,6 +185,9 @@ def test_an_article_page_becomes_its_text_without_the_page_around_it(
     assert report.ok, report.errors
     [item] = report.items
     assert item.status == "added"
+    # Named after the headline, or after the address when the headline has no Latin letters.
+    expected = Path(route).stem if language == "ar" else "i-servizi-si-impegnano-a-rispondere"
+    assert item.path.name.startswith(expected)
     assert item.path.name.endswith(f".{language}.md")
     meta, blocks = read(item.path)
     seed = SEED_PARAGRAPHS[language]
@@ -331,13 +334,20 @@ def test_a_failed_item_is_reported_and_the_others_are_written(site: Site, tmp_pa
     assert not list((tmp_path / "content" / "local").glob("i-servizi*"))
 
 
-def test_redirects_are_followed_and_the_final_address_is_the_source(
-    site: Site, tmp_path: Path
-) -> None:
-    """A moved page is fetched from where it moved to."""
+def test_redirects_and_relative_links_lead_to_the_page(site: Site, tmp_path: Path) -> None:
+    """A moved page is fetched from where it moved to; a feed's relative link from the feed's site."""
     report = ingest(site.base + "/moved.html", "web", tmp_path / "content", loopback())
     meta, _ = read(report.items[0].path)
     assert meta["source"] == site.base + "/it/assembly.html"
+
+    site.routes["/it/feed.rss"] = site.feed(
+        "it-feed.rss",
+        "application/rss+xml",
+        **{f"{site.base}/it/assembly.html</link>": "assembly.html</link>"},
+    )
+    relative = ingest(site.base + "/it/feed.rss", "feed", tmp_path / "content", loopback())
+    assert relative.ok, relative.errors
+    assert read(relative.items[1].path)[0]["source"] == site.base + "/it/assembly.html"
 
 
 def test_the_command_line_reports_each_item_and_exits_by_outcome(
@@ -358,7 +368,7 @@ def test_the_command_line_reports_each_item_and_exits_by_outcome(
 
 
 def test_charset_follows_the_header_then_meta_then_the_bytes() -> None:
-    """A header beats <meta>; a wrong declaration falls back to what the bytes are."""
+    """Valid UTF-8 is UTF-8; then the header, then <meta>; a wrong declaration falls back to what the bytes are."""
     arabic = "مكتب دعم الضحايا في غيلدفورد " * 20
     page = f'<html><head><meta charset="windows-1256"></head><body>{arabic}</body></html>'
     assert arabic in decode_html(page.encode("cp1256"), None)
@@ -366,6 +376,9 @@ def test_charset_follows_the_header_then_meta_then_the_bytes() -> None:
     # Declared UTF-8 but is windows-1256: undecodable as declared, so the bytes decide.
     assert arabic in decode_html(page.replace("windows-1256", "utf-8").encode("cp1256"), None)
     assert "“città”" in decode_html("<p>“città”</p>".encode("cp1252"), "iso-8859-1")
+    # Saved as UTF-8 with the old page's <meta> kept: valid UTF-8 is not misread.
+    assert arabic in decode_html(page.encode("utf-8"), None)
+    assert arabic in decode_html(page.encode("utf-8"), "windows-1256")
 
 
 def test_addresses_are_checked_before_any_connection() -> None:
