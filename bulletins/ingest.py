@@ -288,8 +288,12 @@ def _write(drafts: list[Draft], report: IngestReport) -> None:
         else:
             status = "updated"
         if status != "unchanged":
-            folder.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(path, text)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                write_text_atomic(path, text)
+            except OSError as exc:
+                report.errors.append(f"{path}: cannot be written: {exc.strerror or exc}")
+                continue
         report.items.append(Ingested(path, status, draft.title, draft.language))
 
 

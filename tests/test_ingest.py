@@ -418,3 +418,16 @@ def test_written_articles_read_back_word_for_word(title: str, paragraphs: list[s
     assert blocks == [title, *paragraphs]
     assert meta["guid"] == "g"
     assert json.dumps(meta["title"]) == json.dumps(title)
+
+
+def test_an_unwritable_edition_folder_is_one_error(site: Site, tmp_path: Path) -> None:
+    """A content folder that cannot be written to gives an error naming the file, not a crash."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "web").write_text("a file where the edition folder should be")
+    report = ingest(site.base + "/ar/feed.atom", "web", content, loopback())
+    assert report.items == []
+    assert len(report.errors) == 2
+    assert all(
+        e.startswith(str(content / "web")) and "cannot be written" in e for e in report.errors
+    )
