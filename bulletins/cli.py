@@ -413,14 +413,9 @@ def ingest_command(
         timeout=timeout,
         max_page_bytes=max_bytes,
     )
-    options = FetchOptions(
-        timeout=settings.timeout,
-        max_bytes=settings.max_page_bytes,
-        allow_private=settings.allow_private,
-    )
     out, err = _out(), _err()
     try:
-        report = ingest(source, edition, settings.content_dir, options)
+        report = ingest(source, edition, settings.content_dir, FetchOptions.from_settings(settings))
     except BulletinsError as exc:
         raise _fail(exc, 2) from exc
     for item in report.items:

@@ -20,6 +20,7 @@ import requests
 
 from . import __version__
 from .errors import SourceError
+from .settings import Settings
 
 USER_AGENT = f"bulletins/{__version__} (turns news articles into spoken audio bulletins)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -53,6 +54,14 @@ class FetchOptions:
     max_redirects: int = 5
     allow_private: bool = False
     """Fetch from loopback and private networks too (an intranet, or tests)."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FetchOptions:
+        return cls(
+            timeout=settings.timeout,
+            max_bytes=settings.max_page_bytes,
+            allow_private=settings.allow_private,
+        )
 
 
 @dataclass(frozen=True)
