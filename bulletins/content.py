@@ -123,7 +123,12 @@ def parse_txt(text: str) -> tuple[dict[str, object], list[str]]:
     return {}, _paragraphs(text.split("\n"))
 
 
-def _front_matter(text: str, path: Path) -> tuple[dict[str, object], str]:
+def front_matter(text: str, path: Path) -> tuple[dict[str, object], str]:
+    """Split a Markdown article into its YAML front matter (keys lower-cased) and its body.
+
+    Raises:
+        ContentError: the front matter is unclosed, not YAML, or not a mapping.
+    """
     if not text.startswith("---\n"):
         return {}, text
     end = text.find("\n---", 4)
@@ -147,7 +152,7 @@ def parse_md(text: str, path: Path) -> tuple[dict[str, object], list[str]]:
     A ``title`` in the front matter is the headline; otherwise the first block is.
     Inline markup is reduced to the words a listener should hear (link text, not URLs).
     """
-    meta, body = _front_matter(text, path)
+    meta, body = front_matter(text, path)
     tokens = MarkdownIt("commonmark").parse(body)
     blocks: list[str] = []
     for token in tokens:

@@ -20,8 +20,8 @@ from urllib.parse import urljoin, urlsplit
 import yaml
 from lxml import html as lxml_html
 
-from .content import ARTICLE_SUFFIXES, slugify
-from .errors import SourceError
+from .content import ARTICLE_SUFFIXES, front_matter, slugify
+from .errors import ContentError, SourceError
 from .fetch import FEED_TYPES, HTML_TYPES, FetchOptions, Response, decode_html, fetch
 from .files import write_text_atomic
 from .language import detectable
@@ -277,16 +277,15 @@ def _write(drafts: list[Draft], report: IngestReport) -> None:
     taken = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
     for draft in drafts:
         text = article_text(draft)
-        path = known.get(draft.guid)
-        if path is None:
+        found = known.get(draft.guid)
+        if found is None:
             path = folder / _free_name(draft, taken)
             taken.add(path.name)
-            known[draft.guid] = path
             status: Status = "added"
-        elif path.read_text(encoding="utf-8") == text:
-            status = "unchanged"
         else:
-            status = "updated"
+            path, before = found
+            status = "unchanged" if before == text else "updated"
+        known[draft.guid] = (path, text)
         if status != "unchanged":
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -297,9 +296,9 @@ def _write(drafts: list[Draft], report: IngestReport) -> None:
         report.items.append(Ingested(path, status, draft.title, draft.language))
 
 
-def _known_guids(folder: Path) -> dict[str, Path]:
-    """The guid in each article file's front matter: which files came from which source items."""
-    known: dict[str, Path] = {}
+def _known_guids(folder: Path) -> dict[str, tuple[Path, str]]:
+    """Each article file with a guid in its front matter, and its text: which files came from which items."""
+    known: dict[str, tuple[Path, str]] = {}
     if not folder.is_dir():
         return known
     for path in sorted(folder.iterdir()):
@@ -307,16 +306,11 @@ def _known_guids(folder: Path) -> dict[str, Path]:
             continue
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            meta, _ = front_matter(text, path)
+        except (OSError, UnicodeDecodeError, ContentError):
             continue  # not one of ours; build reports it if it is broken
-        if not text.startswith("---\n") or (end := text.find("\n---", 4)) < 0:
-            continue
-        try:
-            meta = yaml.safe_load(text[4:end])
-        except yaml.YAMLError:
-            continue
-        if isinstance(meta, dict) and meta.get("guid"):
-            known.setdefault(str(meta["guid"]), path)
+        if meta.get("guid"):
+            known.setdefault(str(meta["guid"]), (path, text))
     return known
 
 
