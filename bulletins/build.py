@@ -27,7 +27,7 @@ from .episodes import (
     Voice,
     frame_for,
     plan_article,
-    start_bulletin,
+    start_episodes,
 )
 from .errors import (
     BulletinsError,
@@ -326,19 +326,17 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
         pipeline.speak(plans, synthesizer)
         pipeline.announce(plans, synthesizer)
         pipeline.report.synthesis = synthesizer.stats
-        # Bulletins are mixed and encoded side by side in the worker processes; the
-        # longest start first, so that no worker is left with one long bulletin at the end.
+        # Episodes are encoded in pieces, side by side in the worker processes.
         everything = [
             p
             for plan in plans
             if plan.articles
             for p in [plan, *plan.article_plans(settings.out_dir)]
         ]
-        ready = sorted(everything, key=lambda p: -sum(len(i.keys) for i in p.articles))
-        started = {plan.path: start_bulletin(plan, cache, settings, pool) for plan in ready}
-        for plan in everything:
+        started = start_episodes(everything, cache, settings, pool)
+        for plan, finish in zip(everything, started, strict=True):
             try:
-                pipeline.report.episodes.append(started[plan.path]())
+                pipeline.report.episodes.append(finish())
             except BulletinsError as exc:
                 pipeline.report.errors.append(str(exc))
             except BrokenProcessPool as exc:
@@ -388,4 +386,4 @@ def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
         pipeline.speak([plan], synth)
         if not plan.articles:
             raise SynthesisError(pipeline.report.errors[0])
-        return start_bulletin(plan, cache, settings, pool)()
+        return start_episodes([plan], cache, settings, pool)[0]()

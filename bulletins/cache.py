@@ -11,6 +11,7 @@ the clip's loudness, measured once when it is stored, for levelling at every mix
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import math
@@ -24,7 +25,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from . import loudness
-from .model import Audio
+from .model import Audio, Piece
 
 # Bumped whenever the entry format or the meaning of a key changes.
 FORMAT = 2
@@ -49,7 +50,25 @@ class CacheInfo:
 
     path: Path
     entries: int
+    """Clips."""
     bytes: int
+    pieces: int = 0
+    """Encoded pieces of episodes."""
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write an entry under a temporary name and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        # No fsync: a killed process loses nothing already written; after a power
+        # cut a truncated entry fails its check and is made again.
+        os.replace(name, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
 
 
 class ClipCache:
@@ -85,38 +104,102 @@ class ClipCache:
     def put(self, key: str, audio: Audio) -> None:
         """Store a clip, with its loudness; an existing entry with the same key is replaced whole."""
         level = loudness.integrated(audio.pcm, audio.sample_rate)
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(
-                    _HEADER.pack(
-                        _MAGIC,
-                        audio.sample_rate,
-                        len(audio.pcm),
-                        math.nan if level is None else level,
-                    )
-                )
-                file.write(audio.pcm)
-            # No fsync: a killed process loses nothing already written; after a power
-            # cut a truncated entry fails the header check and is spoken again.
-            os.replace(name, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(name)
+        header = _HEADER.pack(
+            _MAGIC, audio.sample_rate, len(audio.pcm), math.nan if level is None else level
+        )
+        _write_atomic(self._path(key), header + audio.pcm)
 
     def info(self) -> CacheInfo:
-        """How many entries the cache holds and their size."""
-        entries = size = 0
-        if self._clips.is_dir():
-            for path in self._clips.rglob("*.clip"):
-                entries += 1
-                size += path.stat().st_size
-        return CacheInfo(path=self.root, entries=entries, bytes=size)
+        """How many clips and encoded pieces the cache folder holds, and their size."""
+        clips = sum(1 for _ in self._clips.rglob("*.clip")) if self._clips.is_dir() else 0
+        pieces = self.root / "pieces"
+        count = sum(1 for _ in pieces.rglob("*.piece")) if pieces.is_dir() else 0
+        size = sum(
+            path.stat().st_size
+            for folder in (self._clips, pieces)
+            if folder.is_dir()
+            for path in folder.rglob("*")
+            if path.is_file()
+        )
+        return CacheInfo(path=self.root, entries=clips, bytes=size, pieces=count)
 
     def clear(self) -> CacheInfo:
-        """Delete every entry; returns what was deleted."""
+        """Delete every clip and piece; returns what was deleted."""
         before = self.info()
         shutil.rmtree(self._clips, ignore_errors=True)
+        shutil.rmtree(self.root / "pieces", ignore_errors=True)
         return before
+
+
+PIECE_FORMAT = 1
+_PIECE_MAGIC = b"BLP1"
+_PIECE_HEADER = struct.Struct("<4sI")  # magic, length of the JSON description
+
+
+def piece_key(material: object) -> str:
+    """The content address of an encoded piece, from everything that shapes it."""
+    encoded = json.dumps([PIECE_FORMAT, material], ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+class PieceCache:
+    """Encoded pieces of episodes on disk under ``root/pieces/ab/abcdef….piece``.
+
+    An entry is its description (JSON: frame count, speech times, block loudness)
+    followed by the MP3 frames; the description records the byte count of the frames,
+    so a truncated entry is never served.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._pieces = root / "pieces"
+
+    def path(self, key: str) -> Path:
+        return self._pieces / key[:2] / f"{key}.piece"
+
+    def __contains__(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def get(self, key: str) -> tuple[Piece, bytes] | None:
+        """The piece stored under ``key`` and its MP3 frames, or None when there is none (or it is damaged)."""
+        try:
+            data = self.path(key).read_bytes()
+        except OSError:
+            return None
+        if len(data) < _PIECE_HEADER.size:
+            return None
+        magic, length = _PIECE_HEADER.unpack_from(data)
+        start = _PIECE_HEADER.size + length
+        if magic != _PIECE_MAGIC or start > len(data):
+            return None
+        try:
+            described = json.loads(data[_PIECE_HEADER.size : start])
+            piece = Piece(
+                frames=int(described["frames"]),
+                samples_per_frame=int(described["samples_per_frame"]),
+                sample_rate=int(described["sample_rate"]),
+                speech=tuple((int(a), int(b)) for a, b in described["speech"]),
+                blocks=tuple(float(b) for b in described["blocks"]),
+                true_peak=float(described["true_peak"]),
+            )
+            size = int(described["bytes"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        if size != len(data) - start:
+            return None
+        return piece, data[start:]
+
+    def put(self, key: str, piece: Piece, mp3: Path) -> None:
+        """Store a piece with the MP3 frames at ``mp3``; an existing entry is replaced whole."""
+        frames = mp3.read_bytes()
+        described = json.dumps(
+            {
+                **dataclasses.asdict(piece),
+                "blocks": [b if math.isfinite(b) else -999.0 for b in piece.blocks],
+                "true_peak": piece.true_peak if math.isfinite(piece.true_peak) else -999.0,
+                "bytes": len(frames),
+            }
+        ).encode()
+        _write_atomic(
+            self.path(key), _PIECE_HEADER.pack(_PIECE_MAGIC, len(described)) + described + frames
+        )

@@ -532,19 +532,23 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("info")
 def cache_info(cache_dir: CacheDirOption = None, config: ConfigOption = None) -> None:
-    """Show where the clip cache is, how many clips it holds and their size."""
+    """Show where the cache is, how many clips and encoded pieces it holds, and their size."""
     settings = _settings(config, cache_dir=cache_dir)
     info = ClipCache(settings.cache_dir or default_cache_dir()).info()
-    _out().print(f"{info.path}: {info.entries} clip(s), {info.bytes / 1e6:.1f} MB", highlight=False)
+    _out().print(
+        f"{info.path}: {info.entries} clip(s), {info.pieces} encoded piece(s), {info.bytes / 1e6:.1f} MB",
+        highlight=False,
+    )
 
 
 @cache_app.command("clear")
 def cache_clear(cache_dir: CacheDirOption = None, config: ConfigOption = None) -> None:
-    """Delete every clip in the cache; the next build speaks everything again."""
+    """Delete every clip and encoded piece in the cache; the next build speaks and encodes everything again."""
     settings = _settings(config, cache_dir=cache_dir)
     info = ClipCache(settings.cache_dir or default_cache_dir()).clear()
     _out().print(
-        f"{info.path}: deleted {info.entries} clip(s), {info.bytes / 1e6:.1f} MB", highlight=False
+        f"{info.path}: deleted {info.entries} clip(s), {info.pieces} encoded piece(s), {info.bytes / 1e6:.1f} MB",
+        highlight=False,
     )
 
 

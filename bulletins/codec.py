@@ -19,7 +19,7 @@ import imageio_ffmpeg
 import numpy as np
 
 from .errors import AudioError
-from .loudness import Loudness, parse_ebur128
+from .loudness import Metered, parse_blocks, parse_ebur128
 from .model import Audio
 
 
@@ -130,7 +130,8 @@ def encode_mp3(
     output_rate: int = 44100,
     levelling: Levelling | None = None,
     float_input: bool = False,
-) -> Loudness | None:
+    info_frame: bool = True,
+) -> Metered | None:
     """Encode mono PCM, streamed chunk by chunk, as a constant-bitrate MP3 at ``path``.
 
     The PCM is 16-bit integers, or 32-bit floats with ``float_input`` or
@@ -141,10 +142,13 @@ def encode_mp3(
     The PCM is streamed into one encoder process, so a bulletin is encoded exactly
     once and never needs to exist as a whole WAV file on disk or in memory.
     ffmpeg writes no tags: the tags module writes them, as ID3v2.4, afterwards.
+    Without ``info_frame``, the file is MP3 frames only, with no Xing/LAME frame at
+    its start, so that files encoded alike can be joined end to end.
 
     Returns:
         With ``levelling``, the loudness and true peak of the mix as it was encoded,
-        measured by ffmpeg's EBU R128 meter; otherwise None.
+        and the loudness of each of its 400 ms blocks, measured by ffmpeg's EBU R128
+        meter; otherwise None.
 
     Raises:
         AudioError: the encoder failed; the message carries its command and last lines.
@@ -158,7 +162,10 @@ def encode_mp3(
             "-af",
             f"aresample={output_rate},"
             f"alimiter=limit={levelling.limit:.4f}:level=disabled:latency=1,"
-            "ebur128=peak=true:dualmono=true:framelog=quiet",
+            # metadata=1 hands each 100 ms frame on with its momentary loudness, and
+            # ametadata logs it: the blocks from which a joined file's loudness is measured.
+            "ebur128=peak=true:dualmono=true:framelog=quiet:metadata=1,"
+            "ametadata=mode=print:key=lavfi.r128.M",
         ]
     command = [
         ffmpeg_exe(),
@@ -191,6 +198,8 @@ def encode_mp3(
         "0",
         "-write_id3v1",
         "0",
+        "-write_xing",
+        "1" if info_frame else "0",
         "-f",
         "mp3",
         str(path),
@@ -212,7 +221,67 @@ def encode_mp3(
         raise _failure(command, stderr)
     if levelling is None:
         return None
-    measured = parse_ebur128(stderr.decode("utf-8", "replace"))
+    log = stderr.decode("utf-8", "replace")
+    measured = parse_ebur128(log)
     if measured is None:
         raise _failure(command, stderr + b"\n(no EBU R128 summary in ffmpeg's output)")
-    return measured
+    return Metered(measured.integrated, measured.true_peak, parse_blocks(log))
+
+
+DECODER_DELAY = 576 + 529
+"""Samples of silence before the audio of an MP3 from LAME, as a decoder that reads no
+Xing/LAME frame plays it: LAME's own delay plus the decoder's (measured in the tests)."""
+
+_LAYER3_KBPS = {
+    1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+@dataclass(frozen=True)
+class Frames:
+    """What the frame headers of a constant-bitrate MP3 stream say."""
+
+    count: int
+    samples_per_frame: int
+    sample_rate: int
+
+    @property
+    def samples(self) -> int:
+        """Samples a decoder gives for the whole stream."""
+        return self.count * self.samples_per_frame
+
+
+def mp3_frames(data: bytes) -> Frames:
+    """Walk the frames of an MPEG audio layer III stream with no tags, checking each header.
+
+    Raises:
+        AudioError: the bytes are not whole layer III frames of one sample rate.
+    """
+    position = count = 0
+    rate = per_frame = 0
+    while position < len(data):
+        header = int.from_bytes(data[position : position + 4], "big")
+        version, layer = (header >> 19) & 3, (header >> 17) & 3
+        kbps_index, rate_index = (header >> 12) & 15, (header >> 10) & 3
+        if (
+            header >> 21 != 0x7FF
+            or version == 1
+            or layer != 1
+            or kbps_index in (0, 15)
+            or rate_index == 3
+        ):
+            raise AudioError(f"not an MP3 frame at byte {position} of {len(data)}")
+        frame_rate = _RATES[version][rate_index]
+        mpeg1 = version == 3
+        kbps = _LAYER3_KBPS[1 if mpeg1 else 2][kbps_index]
+        if rate and frame_rate != rate:
+            raise AudioError(f"the sample rate changes at byte {position}")
+        rate, per_frame = frame_rate, 1152 if mpeg1 else 576
+        size = (144 if mpeg1 else 72) * kbps * 1000 // frame_rate + ((header >> 9) & 1)
+        if position + size > len(data):
+            raise AudioError(f"the last MP3 frame is cut short at byte {position}")
+        position += size
+        count += 1
+    return Frames(count, per_frame, rate)

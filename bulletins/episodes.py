@@ -5,24 +5,33 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
 
 from . import __version__, segment
-from .cache import ClipCache, clip_key
+from .cache import PIECE_FORMAT, ClipCache, PieceCache, clip_key, piece_key
+from .codec import ffmpeg_exe
 from .content import slugify
 from .engines import Engine
+from .errors import AudioError, BulletinsError
 from .files import article_path, sidecars
+from .mixing import Encoding
 from .model import Article, Chapter, Edition, Episode, Segment
 from .settings import Settings
 from .tags import BUILD_TAG, TagInfo, read_loudness
 from .voices import Profile
-from .workers import RenderJob, RenderResult, WorkerPool, render_bulletin
+from .workers import (
+    EpisodeJob,
+    PieceJob,
+    RenderResult,
+    WorkerPool,
+    assemble_episode,
+    render_piece_job,
+)
 
 
 @dataclass(frozen=True)
@@ -113,17 +122,29 @@ class BulletinPlan:
     def label(self) -> str:
         return f"{self.edition.slug} [{self.profile.language}]"
 
+    def runs(self) -> list[tuple[Spoken, bool]]:
+        """What the episode says, in order, in stretches: each article (True) and the announcements between (False)."""
+        frame = self.frame
+        runs: list[tuple[Spoken, bool]] = []
+
+        def add(spoken: Spoken, article: bool) -> None:
+            if not spoken:
+                return
+            if runs and not article and not runs[-1][1]:
+                runs[-1][0].extend(spoken)  # the opening and the first announcement: one stretch
+            else:
+                runs.append((list(spoken), article))
+
+        add(frame.opening if frame else [], False)
+        for number, item in enumerate(self.articles):
+            add(frame.before[number] if frame else [], False)
+            add(list(zip(item.segments, item.keys, strict=True)), True)
+        add(frame.closing if frame else [], False)
+        return runs
+
     def sequence(self) -> Spoken:
         """Everything the episode says, in order, with the announcements in their places."""
-        frame = self.frame
-        spoken: Spoken = list(frame.opening) if frame else []
-        for number, item in enumerate(self.articles):
-            if frame:
-                spoken.extend(frame.before[number])
-            spoken.extend(zip(item.segments, item.keys, strict=True))
-        if frame:
-            spoken.extend(frame.closing)
-        return spoken
+        return [pair for spoken, _article in self.runs() for pair in spoken]
 
     def article_plans(self, out_dir: Path) -> list[BulletinPlan]:
         """An episode of its own for each article, for listeners who cannot skip chapters."""
@@ -211,6 +232,7 @@ def _build_key(spoken: Spoken, info: TagInfo, settings: Settings) -> str:
     """A digest of everything that shapes a bulletin's file: equal digests, equal files."""
     material = [
         __version__,
+        PIECE_FORMAT,
         settings.bitrate,
         settings.sample_rate,
         settings.loudness,
@@ -270,54 +292,123 @@ def _tag_info(plan: BulletinPlan, settings: Settings) -> TagInfo:
     )
 
 
-def start_bulletin(
-    plan: BulletinPlan, cache: ClipCache, settings: Settings, pool: WorkerPool
-) -> Callable[[], Episode]:
-    """Start writing one bulletin, unless its file is already exactly this bulletin.
+def _piece_jobs(
+    runs: list[tuple[Spoken, bool]], cache_root: Path, encoding: Encoding
+) -> list[PieceJob]:
+    """The pieces an episode is joined from, in order.
 
-    Returns:
-        A function that waits for the file and gives its Episode.
+    An article is a piece with no silence at either end, so the same piece serves its
+    bulletin and its own episode. The pause after a stretch goes to the announcements
+    beside it; between two articles with no announcement it is a piece of silence.
     """
-    info = _tag_info(plan, settings)
-    spoken = plan.sequence()
-    key = _build_key(spoken, info, settings)
-    existing = _existing(plan.path, key)
-    job = RenderJob(
-        path=plan.path,
-        segments=tuple(s for s, _ in spoken),
-        keys=tuple(k for _, k in spoken),
-        cache_root=cache.root,
-        info=info,
-        titles=tuple(_titles(plan)),
-        build_key=key,
-        bitrate=f"{settings.bitrate}k",
-        sample_rate=settings.sample_rate,
-        language=plan.profile.language,
-        loudness=settings.loudness,
-        true_peak=settings.true_peak,
-    )
-    future = pool.submit(render_bulletin, job) if existing is None else None
+    jobs: list[PieceJob] = []
 
-    def finish() -> Episode:
-        # There is a render in progress exactly when there was no up-to-date file.
-        result = future.result() if future is not None else cast(RenderResult, existing)
-        return Episode(
-            edition=plan.edition,
-            language=plan.profile.language,
-            articles=tuple(item.article for item in plan.articles),
-            path=plan.path,
-            duration_ms=result.duration_ms,
-            chapters=result.chapters,
-            loudness=result.loudness,
-            engine="+".join(sorted({i.engine.name for i in plan.articles})),
-            voice=info.voice or "",
-            spoken_text=info.spoken_text,
-            rebuilt=future is not None,
-            kind=plan.kind,
-            words=sum(len(s.spoken.split()) for s in job.segments),
-            title=info.title,
-            description=info.description,
-            date=info.date,
+    def add(spoken: Spoken, lead_ms: int, tail_ms: int) -> None:
+        segments = tuple(s for s, _ in spoken)
+        keys = tuple(k for _, k in spoken)
+        material = [
+            __version__,
+            Path(ffmpeg_exe()).name,
+            keys,
+            [s.pause_after_ms for s in segments[:-1]],
+            lead_ms,
+            tail_ms,
+            dataclasses.astuple(encoding),
+        ]
+        jobs.append(
+            PieceJob(piece_key(material), segments, keys, lead_ms, tail_ms, cache_root, encoding)
         )
 
-    return finish
+    for number, (spoken, article) in enumerate(runs):
+        before = runs[number - 1] if number else None
+        after = runs[number + 1] if number + 1 < len(runs) else None
+        lead = before[0][-1][0].pause_after_ms if before and not article else 0
+        tail = spoken[-1][0].pause_after_ms if after and not article and after[1] else 0
+        add(spoken, lead, tail)
+        if article and after and after[1] and spoken[-1][0].pause_after_ms:
+            add([], spoken[-1][0].pause_after_ms, 0)
+    return jobs
+
+
+def start_episodes(
+    plans: Sequence[BulletinPlan], cache: ClipCache, settings: Settings, pool: WorkerPool
+) -> list[Callable[[], Episode]]:
+    """Start writing each episode whose file is not already exactly that episode.
+
+    Every piece the episodes need and the piece cache lacks is encoded once, in the
+    worker processes, the longest first, so that no worker is left with one long
+    piece at the end; an article shared by a bulletin and its own episode is one piece.
+
+    Returns:
+        For each plan, a function that waits for its pieces, joins them into its file
+        and gives its Episode.
+    """
+    encoding = Encoding(
+        f"{settings.bitrate}k", settings.sample_rate, settings.loudness, settings.true_peak
+    )
+    store = PieceCache(cache.root)
+    prepared = []
+    needed: dict[str, PieceJob] = {}
+    for plan in plans:
+        info = _tag_info(plan, settings)
+        runs = plan.runs()
+        spoken = [pair for part, _article in runs for pair in part]
+        key = _build_key(spoken, info, settings)
+        existing = _existing(plan.path, key)
+        pieces = _piece_jobs(runs, cache.root, encoding) if existing is None else []
+        for piece in pieces:
+            if piece.key not in needed and piece.key not in store:
+                needed[piece.key] = piece
+        job = EpisodeJob(
+            path=plan.path,
+            segments=tuple(s for s, _ in spoken),
+            pieces=tuple(p.key for p in pieces),
+            cache_root=cache.root,
+            info=info,
+            titles=tuple(_titles(plan)),
+            build_key=key,
+            language=plan.profile.language,
+        )
+        prepared.append((plan, job, existing))
+    futures = {
+        piece.key: pool.submit(render_piece_job, piece)
+        for piece in sorted(needed.values(), key=lambda p: -p.size)
+    }
+
+    def finisher(
+        plan: BulletinPlan, job: EpisodeJob, existing: RenderResult | None
+    ) -> Callable[[], Episode]:
+        def finish() -> Episode:
+            if existing is None:
+                for key in job.pieces:
+                    if key in futures:
+                        try:
+                            futures[key].result()
+                        except BulletinsError as exc:
+                            raise AudioError(f"{plan.path}: {exc}") from exc
+                result = assemble_episode(job)
+            else:
+                result = existing
+            info = job.info
+            return Episode(
+                edition=plan.edition,
+                language=plan.profile.language,
+                articles=tuple(item.article for item in plan.articles),
+                path=plan.path,
+                duration_ms=result.duration_ms,
+                chapters=result.chapters,
+                loudness=result.loudness,
+                engine="+".join(sorted({i.engine.name for i in plan.articles})),
+                voice=info.voice or "",
+                spoken_text=info.spoken_text,
+                rebuilt=existing is None,
+                kind=plan.kind,
+                words=sum(len(s.spoken.split()) for s in job.segments),
+                title=info.title,
+                description=info.description,
+                date=info.date,
+            )
+
+        return finish
+
+    return [finisher(plan, job, existing) for plan, job, existing in prepared]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -67,6 +68,15 @@ class Loudness:
 
     def describe(self) -> str:
         return f"{self.integrated:.1f} LUFS, {self.true_peak:.1f} dBTP"
+
+
+@dataclass(frozen=True)
+class Metered(Loudness):
+    """What the meter in the encode pass reports, with the loudness of every block it heard."""
+
+    blocks: tuple[float, ...] = ()
+    """The loudness of each 400 ms block, 100 ms apart (LUFS, dual-mono): enough to
+    measure any file this audio is later joined into."""
 
 
 Biquad = tuple[tuple[float, float, float], tuple[float, float, float]]
@@ -162,13 +172,29 @@ def integrated(pcm: bytes, rate: int) -> float | None:
     samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768
     if not len(samples):
         return None
-    powers = _block_powers(samples, rate)
+    return _gated(_block_powers(samples, rate))
+
+
+def _gated(powers: np.ndarray) -> float | None:
+    """BS.1770's integrated loudness from the powers of its 400 ms blocks: both gates, then the mean."""
     loud = powers[_lufs(powers) > _ABSOLUTE_GATE]
     if not len(loud):
         return None
     threshold = float(_lufs(float(loud.mean()))) + _RELATIVE_GATE
     gated = loud[_lufs(loud) > threshold]
     return float(_lufs(float(gated.mean())))
+
+
+def integrated_from_blocks(blocks: Sequence[float]) -> float | None:
+    """The integrated loudness of a file from the loudness of its 400 ms blocks (LUFS, dual-mono).
+
+    This is how an episode joined from separately encoded pieces is measured: its
+    blocks are its pieces' blocks, and the gates are applied to all of them at once,
+    as a meter reading the whole file would.
+    """
+    values = np.asarray(blocks, dtype=np.float64)
+    powers = 10 ** ((values + 0.691 - _DUAL_MONO_DB) / 10)
+    return _gated(powers)
 
 
 def gain_db(clip_loudness: float | None, target: float) -> float:
@@ -193,3 +219,15 @@ def parse_ebur128(log: str) -> Loudness | None:
     if level is None or peak is None:
         return None
     return Loudness(integrated=float(level.group(1)), true_peak=float(peak.group(1)))
+
+
+_BLOCK = re.compile(r"lavfi\.r128\.M=(-?[\d.]+|-?inf|nan)\s*$", re.MULTILINE)
+_PARTIAL_BLOCKS = round(_BLOCK_S / _STEP_S) - 1
+"""ffmpeg's meter reports a momentary loudness every 100 ms from the start; the first
+three cover less than 400 ms of audio and are not blocks in BS.1770's sense."""
+
+
+def parse_blocks(log: str) -> tuple[float, ...]:
+    """The momentary loudness of each whole 400 ms block, from ffmpeg's ``ametadata`` print of ``lavfi.r128.M``."""
+    values = [float(m) for m in _BLOCK.findall(log)]
+    return tuple(v if math.isfinite(v) else -math.inf for v in values[_PARTIAL_BLOCKS:])

@@ -1,9 +1,11 @@
 """Mixing: clips are trimmed, levelled, joined with the profile's pauses and streamed to the encoder.
 
-pydub does the sample work (silence detection, resampling). The bulletin is never
-concatenated into one AudioSegment: clips and pauses are streamed to a single MP3
-encode, so an hour-long bulletin needs the memory of one clip, and compressed audio
-is decoded once and encoded once.
+pydub does the sample work (silence detection, resampling). An episode is never
+concatenated into one AudioSegment: clips and pauses are streamed to the MP3 encoder,
+so an hour-long bulletin needs the memory of one clip. The encoder makes pieces
+(an opening, an article, the announcements between articles), each once; episodes
+are pieces joined end to end, so an article heard in a bulletin and in its own
+episode is mixed and encoded once.
 """
 
 from __future__ import annotations
@@ -16,9 +18,16 @@ from pathlib import Path
 import numpy as np
 
 from . import loudness
-from .codec import Levelling, change_tempo, encode_mp3, encoder_gain_db
+from .codec import (
+    DECODER_DELAY,
+    Levelling,
+    change_tempo,
+    encode_mp3,
+    encoder_gain_db,
+    mp3_frames,
+)
 from .loudness import Loudness
-from .model import Audio, Segment
+from .model import Audio, Piece, Segment
 
 with warnings.catch_warnings():
     # pydub looks for ffmpeg on PATH when imported and warns when there is none;
@@ -40,6 +49,19 @@ KEEP_MS = 20
 
 Loader = Callable[[int], Audio]
 """Gives the audio of the segment at an index (from the clip cache)."""
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How episodes are encoded and how loud they are made."""
+
+    bitrate: str = "96k"
+    sample_rate: int = 44100
+    """Of the MP3: 44.1 kHz is the rate every podcast player and car stereo plays natively."""
+    target: float = loudness.DEFAULT_TARGET
+    """Integrated loudness, LUFS."""
+    true_peak: float = loudness.DEFAULT_TRUE_PEAK
+    """Ceiling for true peaks, dBTP."""
 
 
 @dataclass(frozen=True)
@@ -118,78 +140,131 @@ def _levelled(voice: AudioSegment, gain_db: float) -> bytes:
     return (np.frombuffer(voice.raw_data, dtype="<i2") * np.float32(factor)).astype("<f4").tobytes()
 
 
+def render_piece(
+    segments: Sequence[Segment],
+    load: Loader,
+    path: Path,
+    encoding: Encoding = Encoding(),
+    lead_ms: int = 0,
+    tail_ms: int = 0,
+) -> Piece:
+    """Trim and level each clip and encode the clips end to end, with their pauses, as an MP3 piece.
+
+    Clips are loaded one at a time and streamed to the encoder, so memory holds one
+    clip, not the bulletin. The mix runs at the rate of the first clip; a clip at
+    another rate is resampled to it, and the encoder converts the mix to the
+    encoding's rate. A segment's pause follows it except after the last, which is
+    followed by ``tail_ms`` of silence; ``lead_ms`` of silence come first. With no
+    segments the piece is that silence alone.
+
+    Each clip is brought to the target by the gain its cached measurement calls for,
+    so that voices and sentences match; the encode pass limits the mix to the true
+    peak less the encoder's headroom, and measures it.
+
+    Raises:
+        AudioError: a clip is missing or the encoder failed.
+    """
+    first_audio = load(0) if segments else Audio(pcm=b"", sample_rate=22050)
+    first = trim(to_segment(first_audio))
+    rate = first.frame_rate
+    # The clips are aimed so that the file, once encoded, is at the target.
+    codec_gain = encoder_gain_db(rate, encoding.bitrate, encoding.sample_rate)
+    aim = encoding.target - codec_gain
+    speech: list[tuple[int, int]] = []
+    frames = 0
+
+    def silence(ms: int) -> bytes:
+        nonlocal frames
+        count = round(ms * rate / 1000)
+        frames += count
+        return bytes(4 * count)
+
+    def stream() -> Iterator[bytes]:
+        nonlocal frames
+        yield silence(lead_ms)
+        for position, segment in enumerate(segments):
+            audio = first_audio if position == 0 else load(position)
+            voice = first if position == 0 else trim(to_segment(audio))
+            if voice.frame_rate != rate:
+                voice = voice.set_frame_rate(rate)
+            yield _levelled(voice, loudness.gain_db(audio.loudness, aim))
+            speech.append((frames, frames + int(voice.frame_count())))
+            frames += int(voice.frame_count())
+            last = position == len(segments) - 1
+            yield silence(tail_ms if last else segment.pause_after_ms)
+
+    metered = encode_mp3(
+        stream(),
+        rate,
+        path,
+        bitrate=encoding.bitrate,
+        output_rate=encoding.sample_rate,
+        levelling=Levelling(limit=loudness.limiter_ceiling(encoding.true_peak)),
+        info_frame=False,
+    )
+    assert metered is not None  # a levelled encode is always measured
+    layout = mp3_frames(path.read_bytes())
+
+    def out(frame: int) -> int:
+        return DECODER_DELAY + round(frame * layout.sample_rate / rate)
+
+    return Piece(
+        frames=layout.count,
+        samples_per_frame=layout.samples_per_frame,
+        sample_rate=layout.sample_rate,
+        speech=tuple((out(start), out(end)) for start, end in speech),
+        # The meter heard the mix; the listener hears it through the codec.
+        blocks=tuple(block + codec_gain for block in metered.blocks),
+        true_peak=metered.true_peak,
+    )
+
+
+def joined(pieces: Sequence[Piece], segments: Sequence[Segment]) -> Rendered:
+    """The timing and loudness of the episode that ``pieces``, put end to end, make.
+
+    ``segments`` are everything the pieces say, in order. Chapters follow the
+    segments' articles: an article's chapter runs from its first word up to the next
+    article's first word (the first from the very start), so the chapters cover the
+    episode without gaps, as players expect.
+    """
+    if not pieces:
+        raise ValueError("an episode needs at least one piece")
+    rate = pieces[0].sample_rate
+    speech: list[tuple[int, int]] = []
+    offset = 0
+    for piece in pieces:
+        speech.extend((offset + start, offset + end) for start, end in piece.speech)
+        offset += piece.samples
+    starts: dict[int, int] = {}
+    for segment, (start, _end) in zip(segments, speech, strict=True):
+        starts.setdefault(segment.article, start)
+    firsts = [starts[a] for a in sorted(starts)]
+    firsts[:1] = [0] * min(1, len(firsts))
+    ends = [*firsts[1:], offset]
+    level = loudness.integrated_from_blocks([b for piece in pieces for b in piece.blocks])
+    return Rendered(
+        chapters_ms=tuple(
+            (_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in zip(firsts, ends, strict=True)
+        ),
+        duration_ms=_frames_ms(offset, rate),
+        speech_ms=tuple((_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in speech),
+        loudness=None
+        if level is None
+        else Loudness(level, max(piece.true_peak for piece in pieces)),
+    )
+
+
 def render(
     segments: Sequence[Segment],
     load: Loader,
     path: Path,
-    bitrate: str = "96k",
-    sample_rate: int = 44100,
-    target: float = loudness.DEFAULT_TARGET,
-    true_peak: float = loudness.DEFAULT_TRUE_PEAK,
+    encoding: Encoding = Encoding(),
 ) -> Rendered:
-    """Trim and level each clip and encode the clips end to end, with their segments' pauses, as an MP3.
-
-    Clips are loaded one at a time and streamed to the encoder, so memory holds one
-    clip, not the bulletin. The mix runs at the rate of the first clip (one engine
-    per bulletin means one rate); a clip at another rate is resampled to it, and the
-    encoder converts the mix to ``sample_rate``: 44.1 kHz is the rate every podcast
-    player and car stereo plays natively. The final pause is dropped: a bulletin ends
-    when its last word does.
-
-    Each clip is brought to ``target`` LUFS by the gain its cached measurement calls
-    for, so that voices and sentences match; the encode pass limits the mix to
-    ``true_peak`` dBTP less the encoder's headroom, and measures it.
+    """Mix and encode ``segments`` as one MP3 at ``path``: an episode of one piece.
 
     Raises:
         AudioError: a clip is missing or the encoder failed.
     """
     if not segments:
         raise ValueError("a bulletin needs at least one segment")
-    first_audio = load(0)
-    first = trim(to_segment(first_audio))
-    rate = first.frame_rate
-    # The clips are aimed so that the file, once encoded, is at the target.
-    codec_gain = encoder_gain_db(rate, bitrate, sample_rate)
-    aim = target - codec_gain
-    spans: dict[int, list[int]] = {}
-    speech: list[tuple[int, int]] = []
-    frames = 0
-
-    def stream() -> Iterator[bytes]:
-        nonlocal frames
-        for position, segment in enumerate(segments):
-            audio = first_audio if position == 0 else load(position)
-            voice = first if position == 0 else trim(to_segment(audio))
-            if voice.frame_rate != rate:
-                voice = voice.set_frame_rate(rate)
-            spans.setdefault(segment.article, [frames, frames])
-            yield _levelled(voice, loudness.gain_db(audio.loudness, aim))
-            speech.append((frames, frames + int(voice.frame_count())))
-            frames += int(voice.frame_count())
-            spans[segment.article][1] = frames
-            if position < len(segments) - 1:
-                pause = round(segment.pause_after_ms * rate / 1000)
-                yield bytes(4 * pause)
-                frames += pause
-
-    measured = encode_mp3(
-        stream(),
-        rate,
-        path,
-        bitrate=bitrate,
-        output_rate=sample_rate,
-        levelling=Levelling(limit=loudness.limiter_ceiling(true_peak)),
-    )
-    # An article's chapter runs from its first word up to the next article's first word,
-    # so the chapters cover the bulletin without gaps, as players expect.
-    starts = [spans[a][0] for a in sorted(spans)]
-    ends = [*starts[1:], frames]
-    return Rendered(
-        chapters_ms=tuple(
-            (_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in zip(starts, ends, strict=True)
-        ),
-        duration_ms=_frames_ms(frames, rate),
-        speech_ms=tuple((_frames_ms(s, rate), _frames_ms(e, rate)) for s, e in speech),
-        # The meter heard the mix; the listener hears it through the codec.
-        loudness=measured and Loudness(measured.integrated + codec_gain, measured.true_peak),
-    )
+    return joined([render_piece(segments, load, path, encoding)], segments)

@@ -147,3 +147,28 @@ class Episode:
     def words_per_minute(self) -> float:
         """The speaking rate a listener hears, pauses included."""
         return self.words / (self.duration_ms / 60_000) if self.duration_ms else 0.0
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of an episode encoded on its own, and what was measured of it.
+
+    A piece is whole MP3 frames with no Xing/LAME frame, so pieces encoded alike are
+    joined into an episode by putting their bytes end to end: an article is encoded
+    once and heard both in its bulletin and in its own episode.
+    """
+
+    frames: int
+    samples_per_frame: int
+    sample_rate: int
+    speech: tuple[tuple[int, int], ...]
+    """(start, end) of each segment's speech, in samples from the piece's first sample
+    as a decoder plays it (the encoder's delay included)."""
+    blocks: tuple[float, ...]
+    """The loudness of its 400 ms blocks as delivered, LUFS."""
+    true_peak: float
+    """dBTP."""
+
+    @property
+    def samples(self) -> int:
+        return self.frames * self.samples_per_frame

@@ -3,7 +3,7 @@
 eSpeak NG cannot be entered by two threads of one process, and mixing a bulletin is
 Python work that threads would serialise on the interpreter lock, so both run in
 worker processes. Workers exchange only small values with the build: clips go
-straight into the cache, bulletins straight to their files.
+straight into the clip cache, encoded pieces of episodes into the piece cache.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,13 +21,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from .cache import ClipCache
+from .cache import ClipCache, PieceCache
 from .engines import ENGINES, Engine, EngineOptions
 from .errors import AudioError, BulletinsError
 from .files import atomic_output, sidecars, write_text_atomic
-from .loudness import DEFAULT_TARGET, DEFAULT_TRUE_PEAK, Loudness
-from .mixing import render
-from .model import Audio, Chapter, Segment
+from .loudness import Loudness
+from .mixing import Encoding, joined, render_piece
+from .model import Audio, Chapter, Piece, Segment
 from .tags import TagInfo, write_tags
 from .transcripts import chapters_json, cues, srt, webvtt
 from .voices import Profile
@@ -126,27 +127,68 @@ def speak_batch(
 
 
 @dataclass(frozen=True)
-class RenderJob:
-    """Everything needed to write one bulletin file from the clip cache."""
+class PieceJob:
+    """Everything needed to encode one piece of an episode from the clip cache into the piece cache."""
 
-    path: Path
+    key: str
+    """Its address in the piece cache."""
     segments: tuple[Segment, ...]
     keys: tuple[str, ...]
     """The cache key of each segment's clip."""
+    lead_ms: int
+    tail_ms: int
+    cache_root: Path
+    encoding: Encoding
+
+    @property
+    def size(self) -> int:
+        """Characters spoken: how long encoding it takes, roughly."""
+        return sum(len(s.spoken) for s in self.segments)
+
+
+def render_piece_job(job: PieceJob) -> None:
+    """Mix and encode one piece into the piece cache, where the episodes that say it find it.
+
+    Raises:
+        AudioError: a clip is missing from the cache or the encoder failed.
+    """
+    clips, store = ClipCache(job.cache_root), PieceCache(job.cache_root)
+
+    def load(index: int) -> Audio:
+        audio = clips.get(job.keys[index])
+        if audio is None:
+            text = job.segments[index].spoken[:40]
+            raise AudioError(f"the clip for '{text}' is missing from the cache at {job.cache_root}")
+        return audio
+
+    folder = store.path(job.key).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".", suffix=".mp3.part", dir=folder)
+    os.close(handle)
+    try:
+        piece = render_piece(job.segments, load, Path(name), job.encoding, job.lead_ms, job.tail_ms)
+        store.put(job.key, piece, Path(name))
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class EpisodeJob:
+    """Everything needed to join an episode's pieces into its file, and tag it."""
+
+    path: Path
+    segments: tuple[Segment, ...]
+    """Everything it says, in order."""
+    pieces: tuple[str, ...]
+    """The piece cache keys of its pieces, in order."""
     cache_root: Path
     info: TagInfo
     """Its tags; the chapters are filled in from the audio."""
     titles: tuple[str, ...]
     """One chapter title per article, in order."""
     build_key: str
-    bitrate: str
-    sample_rate: int
     language: str = "und"
     """ISO 639-1 code, for the transcripts."""
-    loudness: float = DEFAULT_TARGET
-    """Target integrated loudness, LUFS."""
-    true_peak: float = DEFAULT_TRUE_PEAK
-    """Ceiling for true peaks, dBTP."""
 
 
 @dataclass(frozen=True)
@@ -158,35 +200,27 @@ class RenderResult:
     loudness: Loudness | None
 
 
-def render_bulletin(job: RenderJob) -> RenderResult:
-    """Mix, encode and tag one bulletin; return its duration, chapters and loudness.
+def assemble_episode(job: EpisodeJob) -> RenderResult:
+    """Join an episode's encoded pieces into its MP3, tag it and write its transcripts and chapters.
 
     The file is replaced only once it is complete.
 
     Raises:
-        AudioError: a clip is missing from the cache or the encoder failed.
+        AudioError: a piece is missing from the piece cache.
     """
-    clips = ClipCache(job.cache_root)
-
-    def load(index: int) -> Audio:
-        audio = clips.get(job.keys[index])
-        if audio is None:
-            text = job.segments[index].spoken[:40]
-            raise AudioError(
-                f"{job.path}: the clip for '{text}' is missing from the cache at {job.cache_root}"
-            )
-        return audio
-
+    store = PieceCache(job.cache_root)
+    pieces: list[Piece] = []
     with atomic_output(job.path) as temporary:
-        rendered = render(
-            job.segments,
-            load,
-            temporary,
-            job.bitrate,
-            job.sample_rate,
-            target=job.loudness,
-            true_peak=job.true_peak,
-        )
+        with temporary.open("wb") as file:
+            for key in job.pieces:
+                entry = store.get(key)
+                if entry is None:
+                    raise AudioError(
+                        f"{job.path}: a piece of it is missing from the cache at {job.cache_root}"
+                    )
+                pieces.append(entry[0])
+                file.write(entry[1])
+        rendered = joined(pieces, job.segments)
         chapters = tuple(
             Chapter(title, start, end)
             for title, (start, end) in zip(job.titles, rendered.chapters_ms, strict=True)
