@@ -283,7 +283,7 @@ def main() -> None:
     )
     edited = build(settings(content, scratch))
     print(
-        f"   one sentence changed in one article: {edited.synthesis.spoken} segment(s) re-spoken, {sum(e.rebuilt for e in edited.episodes)} episode(s) re-encoded"
+        f"   one sentence changed in one article: {edited.synthesis.spoken} segment(s) re-spoken, {edited.encoded} piece(s) re-encoded, {sum(e.rebuilt for e in edited.episodes)} episode(s) rewritten"
     )
     story.write_text(text, encoding="utf-8")
 

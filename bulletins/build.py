@@ -61,6 +61,9 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     articles: int = 0
     synthesis: Stats = field(default_factory=Stats)
+    encoded: int = 0
+    """Pieces of episodes (an article, the announcements between) mixed and encoded;
+    the rest came from the cache, and episodes already up to date need none."""
 
     @property
     def ok(self) -> bool:
@@ -333,7 +336,7 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
             if plan.articles
             for p in [plan, *plan.article_plans(settings.out_dir)]
         ]
-        started = start_episodes(everything, cache, settings, pool)
+        started, pipeline.report.encoded = start_episodes(everything, cache, settings, pool)
         for plan, finish in zip(everything, started, strict=True):
             try:
                 pipeline.report.episodes.append(finish())
@@ -386,4 +389,4 @@ def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
         pipeline.speak([plan], synth)
         if not plan.articles:
             raise SynthesisError(pipeline.report.errors[0])
-        return start_episodes([plan], cache, settings, pool)[0]()
+        return start_episodes([plan], cache, settings, pool)[0][0]()

@@ -158,7 +158,8 @@ class PieceCache:
         return self._pieces / key[:2] / f"{key}.piece"
 
     def __contains__(self, key: str) -> bool:
-        return self.path(key).is_file()
+        """True when a whole, undamaged entry is stored under ``key``."""
+        return self.get(key) is not None
 
     def get(self, key: str) -> tuple[Piece, bytes] | None:
         """The piece stored under ``key`` and its MP3 frames, or None when there is none (or it is damaged)."""

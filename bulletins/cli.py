@@ -142,6 +142,7 @@ def report_json(report: Report) -> dict[str, object]:
             "failed": stats.failed,
             "retries": stats.retries,
         },
+        "pieces": {"encoded": report.encoded},
         "warnings": report.warnings,
         "errors": report.errors,
     }
@@ -173,7 +174,8 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
         f"{len(bulletins)} bulletin(s) and {len(report.episodes) - len(bulletins)} article episode(s) "
         f"in {len(languages)} language(s); "
         f"{len(report.warnings)} warning(s), {len(report.errors)} error(s); "
-        f"segments: {report.synthesis.spoken} spoken, {report.synthesis.cached} from the cache",
+        f"segments: {report.synthesis.spoken} spoken, {report.synthesis.cached} from the cache; "
+        f"pieces: {report.encoded} encoded",
         highlight=False,
     )
     for warning in report.warnings:

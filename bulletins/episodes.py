@@ -332,7 +332,7 @@ def _piece_jobs(
 
 def start_episodes(
     plans: Sequence[BulletinPlan], cache: ClipCache, settings: Settings, pool: WorkerPool
-) -> list[Callable[[], Episode]]:
+) -> tuple[list[Callable[[], Episode]], int]:
     """Start writing each episode whose file is not already exactly that episode.
 
     Every piece the episodes need and the piece cache lacks is encoded once, in the
@@ -341,7 +341,7 @@ def start_episodes(
 
     Returns:
         For each plan, a function that waits for its pieces, joins them into its file
-        and gives its Episode.
+        and gives its Episode; and how many pieces are being encoded.
     """
     encoding = Encoding(
         f"{settings.bitrate}k", settings.sample_rate, settings.loudness, settings.true_peak
@@ -411,4 +411,4 @@ def start_episodes(
 
         return finish
 
-    return [finisher(plan, job, existing) for plan, job, existing in prepared]
+    return [finisher(plan, job, existing) for plan, job, existing in prepared], len(futures)
