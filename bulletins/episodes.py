@@ -302,13 +302,14 @@ def _piece_jobs(
     beside it; between two articles with no announcement it is a piece of silence.
     """
     jobs: list[PieceJob] = []
+    encoder = Path(ffmpeg_exe()).name  # names its version: another build may encode otherwise
 
     def add(spoken: Spoken, lead_ms: int, tail_ms: int) -> None:
         segments = tuple(s for s, _ in spoken)
         keys = tuple(k for _, k in spoken)
         material = [
             __version__,
-            Path(ffmpeg_exe()).name,
+            encoder,
             keys,
             [s.pause_after_ms for s in segments[:-1]],
             lead_ms,

@@ -164,6 +164,8 @@ def render_piece(
     Raises:
         AudioError: a clip is missing or the encoder failed.
     """
+    # A piece of silence alone is mixed at 22.05 kHz, the rate of most voices: any
+    # rate would do, since the encoder resamples it.
     first_audio = load(0) if segments else Audio(pcm=b"", sample_rate=22050)
     first = trim(to_segment(first_audio))
     rate = first.frame_rate
