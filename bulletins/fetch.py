@@ -1,8 +1,9 @@
 """Fetching web pages and feeds with care: only http(s), public addresses, bounded time and size.
 
 Ingesting follows links found in other people's feeds, so every address is checked
-before it is fetched, and again after every redirect: a feed must not be able to
-point bulletins at a file on this machine or a service on the local network.
+before it is fetched, and again after every redirect, and every connection is checked
+for the address it really reached: a feed must not be able to point bulletins at a
+file on this machine or a service on the local network.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ import re
 import socket
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from . import __version__
 from .errors import SourceError
@@ -98,15 +103,76 @@ def check_address(url: str, allow_private: bool) -> None:
     except (OSError, ValueError) as exc:
         raise SourceError(f"{url}: the host cannot be found ({exc})") from exc
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
-            kind = "a loopback" if address.is_loopback else "a private or reserved"
-            raise SourceError(
-                f"{url}: leads to {address}, {kind} address; such addresses are refused "
-                "unless fetching from private networks is allowed (--allow-private)"
-            )
+        refusal = _refusal(str(info[4][0]))
+        if refusal:
+            raise SourceError(f"{url}: {refusal}")
+
+
+def _refusal(ip: str) -> str | None:
+    """Why an IP address is not fetched from, or None when it is a public one."""
+    address = ipaddress.ip_address(ip.split("%", 1)[0])  # an IPv6 scope ("%eth0") is no part of it
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if address.is_global and not address.is_multicast:
+        return None
+    kind = "a loopback" if address.is_loopback else "a private or reserved"
+    return (
+        f"leads to {address}, {kind} address; such addresses are refused "
+        "unless fetching from private networks is allowed (--allow-private)"
+    )
+
+
+class _Refused(Exception):
+    """A connection reached an address that is not fetched from."""
+
+
+class _CheckedPeer:
+    """Checks the address a connection actually reached, before any request is sent on it.
+
+    The host name was checked before the request, but a name can resolve to another
+    address a moment later (DNS rebinding: a public answer for the check, a loopback
+    one for the connection). urllib3 opens every new connection in ``_new_conn``;
+    the peer of the socket it returns is the address the request would go to.
+    """
+
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        refusal = _refusal(str(sock.getpeername()[0]))
+        if refusal:
+            sock.close()
+            raise _Refused(refusal)
+        return sock
+
+
+class _CheckedHTTPConnection(_CheckedPeer, HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_CheckedPeer, HTTPSConnection):
+    pass
+
+
+class _CheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class _PublicOnly(HTTPAdapter):
+    """A requests adapter whose connections are refused unless they reach a public address.
+
+    Through a proxy (``HTTPS_PROXY``), the proxy connects, and only the check of the
+    name before the request applies.
+    """
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _CheckedHTTPPool,
+            "https": _CheckedHTTPSPool,
+        }
 
 
 def fetch(url: str, options: FetchOptions, accept: tuple[str, ...]) -> Response:
@@ -122,6 +188,9 @@ def fetch(url: str, options: FetchOptions, accept: tuple[str, ...]) -> Response:
     deadline = time.monotonic() + options.timeout
     headers = {"User-Agent": USER_AGENT, "Accept": ", ".join([*accept, "*/*;q=0.1"])}
     with requests.Session() as session:
+        if not options.allow_private:
+            session.mount("http://", _PublicOnly())
+            session.mount("https://", _PublicOnly())
         for _ in range(options.max_redirects + 1):
             check_address(url, options.allow_private)
             try:
@@ -132,6 +201,8 @@ def fetch(url: str, options: FetchOptions, accept: tuple[str, ...]) -> Response:
                     allow_redirects=False,
                     timeout=max(0.1, deadline - time.monotonic()),
                 )
+            except _Refused as exc:
+                raise SourceError(f"{url}: {exc}") from exc
             except requests.Timeout as exc:
                 raise SourceError(_slow(url, options)) from exc
             except requests.RequestException as exc:

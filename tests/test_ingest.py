@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from bulletins import fetch as fetch_module
 from bulletins.build import build
 from bulletins.cli import app
 from bulletins.content import ReadOptions, parse_md, read_article
@@ -389,6 +391,53 @@ def test_addresses_are_checked_before_any_connection() -> None:
     check_address("http://10.0.0.5/intranet", allow_private=True)
     with pytest.raises(SourceError, match="only http and https"):
         check_address("file:///etc/passwd", allow_private=True)
+
+
+def _resolver(monkeypatch: pytest.MonkeyPatch, answers: list[str]) -> list[str]:
+    """Make ``news.example`` resolve to each of ``answers`` in turn (the last one ever after)."""
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> object:
+        if host != "news.example":
+            return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        asked.append(host)
+        ip = answers[min(len(asked), len(answers)) - 1]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, int(str(port))))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_a_name_that_turns_private_after_the_check_is_refused(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: a public answer for the check, loopback for the connection; no request is sent."""
+    asked = _resolver(monkeypatch, ["93.184.215.14", "127.0.0.1"])
+    port = site.base.rsplit(":", 1)[1]
+    with pytest.raises(SourceError, match=r"127\.0\.0\.1, a loopback address") as refused:
+        fetch(
+            f"http://news.example:{port}/it/assembly.html",
+            loopback(allow_private=False),
+            ("text/html",),
+        )
+    assert str(refused.value).startswith(f"http://news.example:{port}/it/assembly.html: ")
+    assert len(asked) == 2 and site.user_agents == []
+
+
+def test_the_checked_connection_fetches_what_it_may(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With loopback counted as public, the same checked connection fetches the page as usual."""
+    _resolver(monkeypatch, ["127.0.0.1"])
+    monkeypatch.setattr(fetch_module, "_refusal", lambda ip: None)
+    port = site.base.rsplit(":", 1)[1]
+    response = fetch(
+        f"http://news.example:{port}/it/assembly.html",
+        loopback(allow_private=False),
+        ("text/html",),
+    )
+    assert b"Assemblea" in response.data and len(site.user_agents) == 1
 
 
 def test_fetch_refuses_a_body_larger_than_it_says(site: Site) -> None:
