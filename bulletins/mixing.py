@@ -241,7 +241,8 @@ def joined(pieces: Sequence[Piece], segments: Sequence[Segment]) -> Rendered:
     for segment, (start, _end) in zip(segments, speech, strict=True):
         starts.setdefault(segment.article, start)
     firsts = [starts[a] for a in sorted(starts)]
-    firsts[:1] = [0] * min(1, len(firsts))
+    if firsts:
+        firsts[0] = 0  # the first chapter holds the opening too
     ends = [*firsts[1:], offset]
     level = loudness.integrated_from_blocks([b for piece in pieces for b in piece.blocks])
     return Rendered(
