@@ -158,37 +158,30 @@ class PieceCache:
         return self._pieces / key[:2] / f"{key}.piece"
 
     def __contains__(self, key: str) -> bool:
-        """True when a whole, undamaged entry is stored under ``key``."""
-        return self.get(key) is not None
+        """True when a whole, undamaged entry is stored under ``key`` (its frames are not read)."""
+        return self._read(key, frames=False) is not None
 
     def get(self, key: str) -> tuple[Piece, bytes] | None:
         """The piece stored under ``key`` and its MP3 frames, or None when there is none (or it is damaged)."""
+        return self._read(key, frames=True)
+
+    def _read(self, key: str, frames: bool) -> tuple[Piece, bytes] | None:
         try:
-            data = self.path(key).read_bytes()
+            with self.path(key).open("rb") as file:
+                header = file.read(_PIECE_HEADER.size)
+                if len(header) < _PIECE_HEADER.size:
+                    return None
+                magic, length = _PIECE_HEADER.unpack(header)
+                described = file.read(length)
+                if magic != _PIECE_MAGIC or len(described) != length:
+                    return None
+                entry = _described(described)
+                stored = os.fstat(file.fileno()).st_size - _PIECE_HEADER.size - length
+                if entry is None or entry[1] != stored:
+                    return None
+                return entry[0], file.read() if frames else b""
         except OSError:
             return None
-        if len(data) < _PIECE_HEADER.size:
-            return None
-        magic, length = _PIECE_HEADER.unpack_from(data)
-        start = _PIECE_HEADER.size + length
-        if magic != _PIECE_MAGIC or start > len(data):
-            return None
-        try:
-            described = json.loads(data[_PIECE_HEADER.size : start])
-            piece = Piece(
-                frames=int(described["frames"]),
-                samples_per_frame=int(described["samples_per_frame"]),
-                sample_rate=int(described["sample_rate"]),
-                speech=tuple((int(a), int(b)) for a, b in described["speech"]),
-                blocks=tuple(float(b) for b in described["blocks"]),
-                true_peak=float(described["true_peak"]),
-            )
-            size = int(described["bytes"])
-        except (ValueError, KeyError, TypeError):
-            return None
-        if size != len(data) - start:
-            return None
-        return piece, data[start:]
 
     def put(self, key: str, piece: Piece, mp3: Path) -> None:
         """Store a piece with the MP3 frames at ``mp3``; an existing entry is replaced whole."""
@@ -204,3 +197,20 @@ class PieceCache:
         _write_atomic(
             self.path(key), _PIECE_HEADER.pack(_PIECE_MAGIC, len(described)) + described + frames
         )
+
+
+def _described(text: bytes) -> tuple[Piece, int] | None:
+    """A piece and the byte count of its frames, from its entry's JSON description."""
+    try:
+        described = json.loads(text)
+        piece = Piece(
+            frames=int(described["frames"]),
+            samples_per_frame=int(described["samples_per_frame"]),
+            sample_rate=int(described["sample_rate"]),
+            speech=tuple((int(a), int(b)) for a, b in described["speech"]),
+            blocks=tuple(float(b) for b in described["blocks"]),
+            true_peak=float(described["true_peak"]),
+        )
+        return piece, int(described["bytes"])
+    except (ValueError, KeyError, TypeError):
+        return None

@@ -255,19 +255,3 @@ def joined(pieces: Sequence[Piece], segments: Sequence[Segment]) -> Rendered:
         if level is None
         else Loudness(level, max(piece.true_peak for piece in pieces)),
     )
-
-
-def render(
-    segments: Sequence[Segment],
-    load: Loader,
-    path: Path,
-    encoding: Encoding = Encoding(),
-) -> Rendered:
-    """Mix and encode ``segments`` as one MP3 at ``path``: an episode of one piece.
-
-    Raises:
-        AudioError: a clip is missing or the encoder failed.
-    """
-    if not segments:
-        raise ValueError("a bulletin needs at least one segment")
-    return joined([render_piece(segments, load, path, encoding)], segments)

@@ -9,7 +9,7 @@ import pytest
 from conftest import read_audio, silent_runs
 
 from bulletins.engines.tone import PADDING_MS, ToneEngine
-from bulletins.mixing import fit_rate, render, to_segment, trim
+from bulletins.mixing import Loader, Rendered, fit_rate, joined, render_piece, to_segment, trim
 from bulletins.model import Audio, Segment, SegmentKind
 from bulletins.voices import Pauses, default_profile
 
@@ -27,6 +27,11 @@ SEGMENTS = [
     Segment(text=t, spoken=t, kind=k, article=a, paragraph=0, sentence=n, pause_after_ms=p)
     for n, (t, k, a, p) in enumerate(PLAN)
 ]
+
+
+def render(segments: list[Segment], load: Loader, path: Path) -> Rendered:
+    """An episode of one piece."""
+    return joined([render_piece(segments, load, path)], segments)
 
 
 def load(index: int) -> Audio:
