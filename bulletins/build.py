@@ -71,7 +71,7 @@ class Report:
 
 
 class _Pipeline:
-    """One build's shared state: settings, profiles, engines, the detector and the report."""
+    """One build's shared state: settings, profiles, engines, identification and the report."""
 
     def __init__(self, settings: Settings, progress: OnProgress | None) -> None:
         self.settings = settings
@@ -79,7 +79,7 @@ class _Pipeline:
         self.report = Report()
         self.profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
         self.voicing = Voicing(settings, self.report.warnings)
-        self.detector = language.build_detector()
+        self.identification = language.Identification(settings.min_confidence)
         debris = tuple(d for p in self.profiles.values() for d in p.debris)
         self.read_options = content.ReadOptions(max_bytes=settings.max_article_bytes, debris=debris)
         self.workers = settings.workers or os.cpu_count() or 1
@@ -88,7 +88,10 @@ class _Pipeline:
         return self.voicing.can_speak(self.profile(code))
 
     def is_language(self, code: str) -> bool:
-        return language.detectable(code) or code in self.profiles or self.can_speak(code)
+        return language.known(code) or code in self.profiles
+
+    def no_voice(self, code: str) -> str:
+        return self.voicing.why_not(self.profile(code))
 
     def read(self, folder: Path) -> tuple[Edition, list[Article]]:
         """Read an edition's articles; each bad one is reported and left out."""
@@ -99,11 +102,7 @@ class _Pipeline:
             try:
                 article = content.read_article(path, self.read_options, self.is_language)
                 article = language.identify(
-                    article,
-                    self.detector,
-                    self.can_speak,
-                    self.settings.min_confidence,
-                    self.profiles,
+                    article, self.identification, self.can_speak, self.profiles, self.no_voice
                 )
             except BulletinsError as exc:
                 self.report.errors.append(str(exc))
@@ -371,7 +370,7 @@ def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
         language_source="option" if code else "",
     )
     article = language.identify(
-        article, pipeline.detector, pipeline.can_speak, settings.min_confidence, pipeline.profiles
+        article, pipeline.identification, pipeline.can_speak, pipeline.profiles, pipeline.no_voice
     )
     profile = pipeline.profile(str(article.language))
     edition = Edition(slug="say", title=paragraphs[0][:80], date=None, path=Path("."))

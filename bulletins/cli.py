@@ -130,7 +130,7 @@ def report_json(report: Report) -> dict[str, object]:
                 "rebuilt": e.rebuilt,
                 "kind": e.kind,
                 "words": e.words,
-                "words_per_minute": round(e.words_per_minute, 1),
+                "words_per_minute": round(e.words_per_minute, 1) if e.words else None,
                 "loudness_lufs": round(e.loudness.integrated, 1) if e.loudness else None,
                 "true_peak_dbtp": round(e.loudness.true_peak, 1) if e.loudness else None,
             }
@@ -161,7 +161,7 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
                 str(len(episode.articles)),
                 episode.engine,
                 _minutes(episode.duration_ms),
-                f"{episode.words_per_minute:.0f}",
+                f"{episode.words_per_minute:.0f}" if episode.words else "-",
                 f"{episode.loudness.integrated:.1f}" if episode.loudness else "-",
                 f"{episode.loudness.true_peak:.1f}" if episode.loudness else "-",
                 "written" if episode.rebuilt else "up to date",
@@ -500,6 +500,61 @@ def voices_command(
             for voice in voicing.engine(name).voices():
                 listing.add_row(voice.engine, voice.language, voice.voice, voice.description)
         out.print(listing)
+
+
+@app.command("languages")
+def languages_command(
+    voices: VoicesOption = None,
+    config: ConfigOption = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Every language bulletins knows, not only those with a profile."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+    as_markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the table as Markdown, as the README has it.")
+    ] = False,
+) -> None:
+    """List each language: how it is identified, where sentences end, its voices, its announcements."""
+    from .coverage import languages, markdown
+
+    settings = _settings(config, voices_dirs=voices)
+    try:
+        rows = languages(settings, every)
+    except BulletinsError as exc:
+        raise _fail(exc, 2) from exc
+    if as_json:
+        print(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
+        return
+    if as_markdown:
+        print(markdown(rows), end="")
+        return
+    table = Table(title="Languages", title_justify="left")
+    for column in (
+        "language",
+        "name",
+        "code",
+        "identified by",
+        "sentences end at",
+        "offline voice",
+        "online voice",
+        "announcements",
+    ):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row.english,
+            row.native,
+            row.code,
+            row.identified,
+            row.sentence_ends,
+            row.offline or "none",
+            row.online or "none",
+            row.announcements,
+        )
+    _out().print(table)
 
 
 @voices_app.command("install")

@@ -13,6 +13,7 @@ import charset_normalizer
 import yaml
 from markdown_it import MarkdownIt
 
+from . import scripts
 from .errors import ContentError
 from .model import Article, Edition
 
@@ -191,9 +192,17 @@ def strip_debris(paragraphs: list[str], debris: Iterable[str]) -> list[str]:
 
 
 def _check_words(blocks: list[str], path: Path) -> None:
+    """Refuse a pasted blob: a word longer than any real one, measured as its script measures words.
+
+    Chinese, Japanese, Thai, Lao, Khmer and Myanmar put no spaces between words, so a
+    long run of their letters is ordinary text; only the runs of other scripts
+    inside it are measured.
+    """
     for block in blocks:
-        for word in _URL.sub(" ", block).split():
-            if len(word) > MAX_WORD_CHARS:
+        for run in _URL.sub(" ", block).split():
+            for word, spaceless in scripts.spaceless_runs(run):
+                if spaceless or len(word) <= MAX_WORD_CHARS:
+                    continue
                 raise ContentError(
                     f"{path}: holds a 'word' of {len(word)} characters ({word[:20]}…), "
                     f"longer than any speakable word (limit {MAX_WORD_CHARS}). "

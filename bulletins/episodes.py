@@ -21,6 +21,7 @@ from .errors import AudioError, BulletinsError
 from .files import article_path, sidecars
 from .mixing import Encoding
 from .model import Article, Chapter, Edition, Episode, Segment
+from .scripts import SPACELESS
 from .settings import Settings
 from .tags import BUILD_TAG, TagInfo, read_loudness
 from .voices import Profile
@@ -172,10 +173,11 @@ def frame_for(plan: BulletinPlan, bulletin: str, voice_for: VoiceFor | None = No
     pauses, count = profile.pauses, len(plan.articles)
     main = Voice(engine, profile)
     voices: dict[str, Voice] = {}
+    # Numbers are said and shown in the language's own digits (۱۴ in Persian, ১৪ in Bengali).
     values = {
         "bulletin": bulletin,
-        "date": segment.spoken_date(plan.edition.date, profile),
-        "count": count,
+        "date": profile.numerals(segment.spoken_date(plan.edition.date, profile)),
+        "count": profile.numerals(count),
     }
 
     def say(role: str, article: int, sentence: int, pause_ms: int, **extra: object) -> Spoken:
@@ -195,7 +197,7 @@ def frame_for(plan: BulletinPlan, bulletin: str, voice_for: VoiceFor | None = No
         opening=say("opening", indices[0], -3, pauses.sentence)
         + say("contents", indices[0], -4, pauses.paragraph),
         before=[
-            say("before_article", index, -1, pauses.sentence, number=number)
+            say("before_article", index, -1, pauses.sentence, number=profile.numerals(number))
             for number, index in enumerate(indices, 1)
         ],
         closing=say("closing", indices[-1], -2, pauses.article),
@@ -404,7 +406,11 @@ def start_episodes(
                 spoken_text=info.spoken_text,
                 rebuilt=existing is None,
                 kind=plan.kind,
-                words=sum(len(s.spoken.split()) for s in job.segments),
+                # Chinese, Japanese and Thai have no spaces to count words between:
+                # their rate is not reported rather than reported wrong.
+                words=0
+                if plan.profile.script in SPACELESS
+                else sum(len(s.spoken.split()) for s in job.segments),
                 title=info.title,
                 description=info.description,
                 date=info.date,

@@ -90,10 +90,12 @@ def render_feed(
     """One feed's XML."""
     self_url = url(settings, feed_path(profile.language, kind))
     phrases = profile.phrases
-    title = phrases.get(f"feed_{kind}s", "{bulletin} ({language})").format(
+    # A profile that leaves a feed phrase empty (a language whose phrases nobody here
+    # could write well) gets the English form, never an empty title.
+    title = (phrases.get(f"feed_{kind}s") or "{bulletin} ({language})").format(
         bulletin=settings.bulletin, language=profile.name
     )
-    description = phrases.get("feed_description", "{bulletin}, spoken in {language}.").format(
+    description = (phrases.get("feed_description") or "{bulletin}, spoken in {language}.").format(
         bulletin=settings.bulletin, language=profile.name
     )
     rss = etree.Element("rss", version="2.0", nsmap=NAMESPACES)

@@ -134,7 +134,7 @@ class Episode:
     kind: str = "bulletin"
     """``bulletin`` (an edition in one language) or ``article`` (one article alone)."""
     words: int = 0
-    """Words spoken in it, announcements included."""
+    """Words spoken in it, announcements included; 0 in scripts without spaces between words."""
     title: str = ""
     """Its title, as its tags and its feed item give it."""
     description: str = ""

@@ -15,32 +15,22 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sentencex import segment as sentencex_segment
 
+from . import scripts
 from .errors import ContentError
 from .model import Article, Segment, SegmentKind
 from .pronounce import pronounce
 from .voices import Profile
 
-# Punctuation after which a long sentence may be split: Latin and Arabic commas,
-# semicolons, colons, and dashes used as parentheses.
-_CLAUSE_END = re.compile(r"(?<=[,;:،؛—–])\s+|\s+(?=[—–]\s)")
-# Letters of each script a voice profile can name; digits and punctuation belong to none
-# and stay with the words around them.
-_SCRIPT_LETTERS = {
-    "latin": re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]"),
-    "arabic": re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"),
-    "han": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"),
-    "cyrillic": re.compile(r"[\u0400-\u04ff]"),
-    "greek": re.compile(r"[\u0370-\u03ff]"),
-    "hebrew": re.compile(r"[\u0590-\u05ff]"),
-    "devanagari": re.compile(r"[\u0900-\u097f]"),
-}
+# Where a long sentence may be split: after clause punctuation followed by a space,
+# after the ideographic and full-width marks of Chinese and Japanese (which take no
+# space), and before dashes used as parentheses.
+_CJK_CLAUSE = "、，；："
+_CLAUSE_END = re.compile(r"(?<=[,;:،؛—–፣፤፥፦՝၊])\s+|(?<=[、，；：])\s*|\s+(?=[—–]\s)")
 
 
 def script_of(word: str) -> str | None:
     """The script most of a word's letters are in; None for numbers and punctuation."""
-    counts = {name: len(letters.findall(word)) for name, letters in _SCRIPT_LETTERS.items()}
-    best = max(counts, key=lambda name: counts[name])
-    return best if counts[best] else None
+    return scripts.dominant_script(word)
 
 
 def script_runs(text: str, profile: Profile) -> list[tuple[str, str | None]]:
@@ -74,9 +64,13 @@ def script_runs(text: str, profile: Profile) -> list[tuple[str, str | None]]:
     return [(" ".join(run), language) for run, language in runs]
 
 
-def _merges(previous: str, following: str, abbreviations: frozenset[str]) -> bool:
+def _merges(
+    previous: str, following: str, abbreviations: frozenset[str], titles: frozenset[str]
+) -> bool:
     """Whether a sentence break after ``previous`` is really an abbreviation's full stop."""
     last_word = previous.rsplit(None, 1)[-1] if previous.strip() else ""
+    if last_word in titles:
+        return True
     if last_word not in abbreviations:
         return False
     # Titles (Dott., Dr., د.) precede a name: never a sentence end. Lower-case
@@ -86,30 +80,109 @@ def _merges(previous: str, following: str, abbreviations: frozenset[str]) -> boo
     return not last_word[:1].islower() or not first.isupper()
 
 
-def sentences(paragraph: str, language: str, abbreviations: Iterable[str] = ()) -> list[str]:
-    """Split a paragraph into sentences, keeping abbreviations, decimals and times inside them."""
+# Closing quotes and brackets that stay with the sentence they end.
+_CLOSERS = "\"'”’»」』）)]"
+
+
+def _script_sentences(piece: str) -> list[str]:
+    """Split a piece of text where its own script ends sentences, which sentencex may not know.
+
+    Thai writes no full stop: a space between phrases is where a sentence ends, and a
+    piece with no Thai letters (a number, a name) stays with the phrase before it.
+    """
+    script = scripts.dominant_script(piece)
+    if script == "thai":
+        parts: list[str] = []
+        for phrase in piece.split():
+            if parts and scripts.dominant_script(phrase) != "thai":
+                parts[-1] = f"{parts[-1]} {phrase}"
+            else:
+                parts.append(phrase)
+        return parts
+    ends = scripts.sentence_ends(script)
+    if not ends:
+        return [piece]
+    # A run of marks ends a sentence, with the closing quotes and brackets after it,
+    # before a space or, in scripts without spaces, straight away.
+    gap = r"\s*" if script in scripts.SPACELESS else r"\s+"
+    boundary = re.compile(rf"[{re.escape(ends)}]+[{re.escape(_CLOSERS)}]*{gap}")
+    parts, start = [], 0
+    for match in boundary.finditer(piece):
+        if match.end() < len(piece):
+            parts.append(piece[start : match.end()].strip())
+            start = match.end()
+    parts.append(piece[start:].strip())
+    return [part for part in parts if part]
+
+
+def sentences(
+    paragraph: str, language: str, abbreviations: Iterable[str] = (), titles: Iterable[str] = ()
+) -> list[str]:
+    """Split a paragraph into sentences, keeping abbreviations, decimals and times inside them.
+
+    sentencex knows the full stops of most scripts; each script's own marks
+    (``scripts.SENTENCE_ENDS``) are applied after it, for the languages it does not
+    know and for Thai, which ends sentences with a space.
+    """
     known = frozenset(abbreviations)
+    before_names = frozenset(titles)
     result: list[str] = []
-    for piece in sentencex_segment(language, paragraph):
-        piece = piece.strip()
-        if not piece:
-            continue
-        if result and _merges(result[-1], piece, known):
-            result[-1] = f"{result[-1]} {piece}"
-        else:
-            result.append(piece)
+    for found in sentencex_segment(language.split("-")[0], paragraph):
+        for piece in _script_sentences(found.strip()):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if result and _merges(result[-1], piece, known, before_names):
+                result[-1] = f"{result[-1]} {piece}"
+            else:
+                result.append(piece)
     return result
 
 
+def _joiner(left: str, right: str) -> str:
+    """What goes between two parts: nothing between characters of scripts without spaces."""
+    if left[-1:] in _CJK_CLAUSE or (
+        scripts.dominant_script(left[-1:]) in scripts.SPACELESS
+        and scripts.dominant_script(right[:1]) in scripts.SPACELESS
+    ):
+        return ""
+    return " "
+
+
 def _pack(parts: Sequence[str], limit: int) -> list[str]:
-    """Join consecutive parts with spaces into chunks of at most ``limit`` characters."""
+    """Join consecutive parts into chunks of at most ``limit`` characters."""
     chunks: list[str] = []
     for part in parts:
-        if chunks and len(chunks[-1]) + 1 + len(part) <= limit:
-            chunks[-1] = f"{chunks[-1]} {part}"
+        joiner = _joiner(chunks[-1], part) if chunks else ""
+        if chunks and len(chunks[-1]) + len(joiner) + len(part) <= limit:
+            chunks[-1] = f"{chunks[-1]}{joiner}{part}"
         else:
             chunks.append(part)
     return chunks
+
+
+def _breakable(word: str, limit: int) -> list[str]:
+    """A run without spaces in pieces of at most ``limit``, where its script allows a break.
+
+    In Chinese, Japanese, Thai and the other scripts without spaces, a run of
+    letters is a phrase, not a word, and may be split between characters; a run in a
+    script with spaces is one word and is never split.
+    """
+    if len(word) <= limit:
+        return [word]
+    pieces: list[str] = []
+    for part, spaceless in scripts.spaceless_runs(word):
+        if not spaceless:
+            pieces.append(part)
+            continue
+        pieces.extend(part[i : i + limit] for i in range(0, len(part), limit))
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and len(joined[-1]) + len(piece) <= limit:
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    return joined
 
 
 def split_long(sentence: str, limit: int) -> list[str]:
@@ -128,7 +201,7 @@ def split_long(sentence: str, limit: int) -> list[str]:
         if len(clause) <= limit:
             pieces.append(clause)
             continue
-        words = clause.split()
+        words = [part for word in clause.split() for part in _breakable(word, limit)]
         too_long = next((w for w in words if len(w) > limit), None)
         if too_long is not None:
             raise ContentError(
@@ -147,7 +220,7 @@ def _voiced(chunk: str, profile: Profile) -> list[tuple[str, str | None]]:
     for run, language in runs:
         # A run read by another voice drops the punctuation of the text's own script
         # (the Arabic comma after "Surrey"): that voice would spell it out or stumble.
-        spoken = run if language is None else _SCRIPT_LETTERS[profile.script].sub("", run).strip()
+        spoken = run if language is None else scripts.strip_script(run, profile.script).strip()
         if any(char.isalnum() for char in spoken):
             voiced.append((spoken, language))
     return voiced
@@ -200,7 +273,9 @@ def article_script(
     for number, paragraph in enumerate(article.paragraphs):
         code = article.paragraph_languages[number] if article.paragraph_languages else None
         own = profiles(code) if code and profiles else profile
-        blocks.append((number, sentences(paragraph, own.language, own.abbreviations), own))
+        blocks.append(
+            (number, sentences(paragraph, own.language, own.abbreviations, own.titles), own)
+        )
     sentence_number = 0
     for paragraph_number, block, own in blocks:
         for position, sentence in enumerate(block):

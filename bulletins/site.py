@@ -20,17 +20,14 @@ from urllib.parse import quote
 
 import jinja2
 
-from . import feeds, history
+from . import feeds, history, langtable
 from .files import write_text_atomic
 from .history import Record
 from .segment import spoken_date
 from .transcripts import read_webvtt
-from .voices import SCRIPTS, Profile, profile_for
+from .voices import Profile, profile_for
 
 STATIC = ("site.css", "site.js")
-RIGHT_TO_LEFT = frozenset(
-    lang for lang, script in SCRIPTS.items() if script in ("arabic", "hebrew")
-)
 
 # The page's words when a profile has no [page] table, or lacks one of them.
 ENGLISH = {
@@ -97,6 +94,8 @@ class EpisodeView:
     date: str
     duration: str
     size: str
+    count: str
+    """How many chapters, in the language's digits."""
     chapters: tuple[Jump, ...]
     transcript: tuple[Section, ...]
 
@@ -115,7 +114,7 @@ def words(profile: Profile) -> dict[str, str]:
 
 
 def direction(language: str) -> str:
-    return "rtl" if language.split("-")[0] in RIGHT_TO_LEFT else "ltr"
+    return langtable.direction(language)
 
 
 def page_path(record: Record) -> str:
@@ -179,9 +178,10 @@ def view(record: Record, contents: Contents, page: str, profile: Profile) -> Epi
         vtt=_href(record.vtt, page),
         srt=_href(record.srt, page),
         page=_href(page_path(record), page),
-        date=spoken_date(record.published, profile),
-        duration=clock(record.duration_ms),
-        size=_size(record.bytes),
+        date=profile.numerals(spoken_date(record.published, profile)),
+        duration=profile.numerals(clock(record.duration_ms)),
+        size=profile.numerals(_size(record.bytes)),
+        count=profile.numerals(len(contents.chapters)),
         chapters=contents.chapters,
         transcript=contents.transcript,
     )
@@ -272,7 +272,9 @@ def write_site(
                 "name": profile.name,
                 "href": f"{quote(language)}.html",
                 "listen": text["listen_in"].format(language=profile.name, bulletin=bulletin),
-                "latest": spoken_date(records[0].published, profile) if records else "",
+                "latest": profile.numerals(spoken_date(records[0].published, profile))
+                if records
+                else "",
             }
         )
         page = f"{language}.html"

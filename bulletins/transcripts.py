@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import scripts
 from .model import Chapter, Segment
 
 # Subtitle guidelines (BBC, Netflix) keep a line within about 37 to 42 characters on
@@ -49,9 +50,48 @@ def cues(segments: Sequence[Segment], speech_ms: Sequence[tuple[int, int]]) -> l
     return result
 
 
+def _units(text: str) -> list[tuple[str, str]]:
+    """``(space before, unit)`` pairs a line may break between.
+
+    A word of a script with spaces is one unit; in Chinese, Japanese, Thai and the
+    other scripts without spaces, every character is one, and punctuation stays with
+    the character before it, so that no line starts with "。" or "，".
+    """
+    units: list[tuple[str, str]] = []
+    for word in text.split():
+        space = " " if units else ""
+        for part, spaceless in scripts.spaceless_runs(word):
+            if not spaceless:
+                units.append((space, part))
+            else:
+                for char in part:
+                    if units and (space == "" and not char.isalnum()):
+                        units[-1] = (units[-1][0], units[-1][1] + char)
+                    else:
+                        units.append((space, char))
+                    space = ""
+            space = ""
+    return units
+
+
 def lines(text: str, width: int = MAX_LINE) -> list[str]:
-    """Break a cue's text into lines of at most ``width`` characters, between words."""
-    return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
+    """Break a cue's text into lines of at most ``width`` characters.
+
+    Between words, or between characters in scripts that write no spaces.
+    """
+    if not any(spaceless for word in text.split() for _, spaceless in scripts.spaceless_runs(word)):
+        return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [
+            ""
+        ]
+    result: list[str] = []
+    line = ""
+    for space, unit in _units(text):
+        if line and len(line) + len(space) + len(unit) > width:
+            result.append(line)
+            line = unit
+        else:
+            line = f"{line}{space}{unit}" if line else unit
+    return [*result, line] if line else result or [""]
 
 
 def _clock(ms: int, separator: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import VoiceError
-from .language import english_name, iso639_2
+from .langtable import english_name, iso639_2, native_name, scripts_of
 from .pronounce import Lexicon, load_lexicon
 
 
@@ -67,6 +67,9 @@ class Profile:
     """The listening page's words in this language, keyed by role (``chapters``...)."""
     abbreviations: tuple[str, ...] = ()
     """Words ending in a full stop that never end a sentence (``Dott.``, ``n.``)."""
+    titles: tuple[str, ...] = ()
+    """Lower-case abbreviations that stand before a name (``г. Москва``, ``prof. Nowak``):
+    never a sentence end, though the name after them starts with a capital."""
     debris: tuple[str, ...] = ()
     """Web page labels that are not read aloud when they end an article."""
     months: tuple[str, ...] = ()
@@ -81,29 +84,25 @@ class Profile:
     """The script the language is written in: ``latin``, ``arabic``, ``han``..."""
     other_scripts: Mapping[str, str] = field(default_factory=dict)
     """The language whose voice reads runs of another script (``{"latin": "en"}`` in Arabic)."""
+    digits: str = ""
+    """The digits 0 to 9 as the language writes them (``۰۱۲۳۴۵۶۷۸۹``), for the numbers
+    in announcements and on the page; empty for 0 to 9."""
     source: Path | None = None
     """The file the profile was read from; None for a default profile."""
 
-
-# Languages written in a script other than the Latin alphabet, among those a voice
-# here may speak; every other language is taken to be written in Latin letters.
-SCRIPTS = {
-    **dict.fromkeys(("ar", "fa", "ur", "ps", "ku", "sd", "ug"), "arabic"),
-    **dict.fromkeys(("zh", "ja"), "han"),
-    **dict.fromkeys(("ru", "uk", "bg", "sr", "mk", "be", "kk"), "cyrillic"),
-    **dict.fromkeys(("el",), "greek"),
-    **dict.fromkeys(("he", "yi"), "hebrew"),
-    **dict.fromkeys(("hi", "mr", "ne"), "devanagari"),
-}
+    def numerals(self, text: object) -> str:
+        """``text`` with its digits 0 to 9 written as the language writes them."""
+        text = str(text)
+        return text.translate(str.maketrans("0123456789", self.digits)) if self.digits else text
 
 
 def default_scripts(language: str) -> tuple[str, dict[str, str]]:
-    """A language's script, and the voices for runs of other scripts inside its text.
+    """A language's script (from the language table), and the voices for runs of other scripts.
 
     Latin-script runs in any other script are read in English (names, acronyms,
     English terms), and Arabic-script runs in Latin text in Arabic.
     """
-    script = SCRIPTS.get(language, "latin")
+    script = (scripts_of(language) or ("latin",))[0]
     if script == "latin":
         return script, {"arabic": "ar"}
     return script, {"latin": "en"}
@@ -114,7 +113,7 @@ def default_profile(language: str) -> Profile:
     script, others = default_scripts(language)
     return Profile(
         language=language,
-        name=english_name(language),
+        name=native_name(language),
         english_name=english_name(language),
         iso639_2=iso639_2(language),
         gtts_lang=language,
@@ -131,7 +130,7 @@ def builtin_voices_dir() -> Path:
 
 
 _PROFILE_KEYS = frozenset(
-    {"language", "name", "english_name", "iso639_2", "engines", "rate", "dates"}
+    {"language", "name", "english_name", "iso639_2", "engines", "rate", "dates", "digits"}
     | {"gtts", "espeak", "piper", "pauses", "phrases", "page", "segmenting", "script", "scripts"}
 )
 
@@ -176,12 +175,15 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         raise VoiceError(f"{path}: 'dates.months' must name 12 months, not {len(months)}")
     if not 80 <= rate <= 400:
         raise VoiceError(f"{path}: 'rate' is words per minute, from 80 to 400; got {rate}")
+    digits = _expect(data.get("digits", ""), str, path, "digits")
+    if digits and (len(digits) != 10 or not all(ch.isdigit() for ch in digits)):
+        raise VoiceError(f"{path}: 'digits' must be the ten digits 0 to 9 in order, not {digits!r}")
     script, others = default_scripts(language)
     script = _expect(data.get("script", script), str, path, "script")
     scripts = _expect(data.get("scripts", others), dict, path, "scripts")
     return Profile(
         language=language,
-        name=_expect(data.get("name", english_name(language)), str, path, "name"),
+        name=_expect(data.get("name", native_name(language)), str, path, "name"),
         english_name=_expect(
             data.get("english_name", english_name(language)), str, path, "english_name"
         ),
@@ -203,10 +205,14 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         debris=tuple(
             _expect(d, str, path, "segmenting.debris") for d in segmenting.get("debris", [])
         ),
+        titles=tuple(
+            _expect(t, str, path, "segmenting.titles") for t in segmenting.get("titles", [])
+        ),
         months=months,
         date_format=_expect(dates.get("date", Profile.date_format), str, path, "dates.date"),
         month_format=_expect(dates.get("month", Profile.month_format), str, path, "dates.month"),
         script=script,
+        digits=digits,
         other_scripts={
             str(k): _expect(v, str, path, f"scripts.{k}").lower() for k, v in scripts.items()
         },

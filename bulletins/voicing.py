@@ -42,6 +42,24 @@ class Voicing:
         """Whether some candidate engine has a voice for the language (asks no network)."""
         return any(self.engine(name).speaks(profile) for name in self._candidates(profile))
 
+    def why_not(self, profile: Profile) -> str:
+        """What would speak a language no candidate engine speaks here, for the error."""
+        speakers = [
+            name for name in ENGINES if name != "tone" and self.engine(name).speaks(profile)
+        ]
+        if not speakers:
+            return f"no engine bulletins knows speaks {profile.english_name}"
+        said = []
+        for name in speakers:
+            if name == "gtts":
+                said.append(
+                    f"Google's voice speaks {profile.english_name} when it can be reached "
+                    '(--engine gtts, or list "gtts" in the profile\'s engines)'
+                )
+            else:
+                said.append(f"--engine {name} speaks {profile.english_name}")
+        return "; ".join(said)
+
     def _usable(self, name: str) -> bool:
         if name in self._unusable:
             return False

@@ -387,3 +387,36 @@ def test_many_languages_in_worker_processes(
     report = build(settings(corpus, tmp_path, engine="espeak", workers=2))
     assert report.ok, report.errors[:3]
     assert len(report.episodes) == 25
+
+
+def test_a_language_no_engine_speaks_is_one_error_and_the_rest_builds(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """An undeclared Somali article with eSpeak NG: one error naming Somali and what would speak it; Italian still builds."""
+    fixtures = Path(__file__).parent / "fixtures" / "languages"
+    edition = tmp_path / "content" / "2026-06-mixed"
+    edition.mkdir(parents=True)
+    (edition / "warbixin.txt").write_bytes((fixtures / "so.txt").read_bytes())
+    write(edition / "biblioteca.it.txt", "Biblioteca aperta\n\nLa biblioteca apre lunedì.")
+    result = runner.invoke(
+        app,
+        [
+            "build",
+            str(tmp_path / "content"),
+            "--out",
+            str(tmp_path / "audio"),
+            "--engine",
+            "espeak",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+    )
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if "warbixin.txt" in line]
+    assert len(errors) == 1, result.stderr
+    assert (
+        "is in Somali (Soomaali, so, detected), which no voice here can speak: "
+        "no engine bulletins knows speaks Somali"
+    ) in " ".join(result.stderr.split())
+    assert (tmp_path / "audio" / "2026-06-mixed" / "2026-06-mixed.it.mp3").is_file()
+    assert not list((tmp_path / "audio" / "2026-06-mixed").glob("*.so.*"))

@@ -215,3 +215,26 @@ def test_edition_info_from_name_and_file(tmp_path: Path) -> None:
     write(folder / "edition.toml", 'title = "Assemblea"\ndate = "2026-05-14"\n')
     info = read_edition_info(folder)
     assert (info.title, info.date) == ("Assemblea", "2026-05-14")
+
+
+LONG_RUNS = {
+    "zh": "沃金市议会今天宣布从下周一起图书馆将延长开放时间周一至周五每天开放到晚上八点周六和周日开放到下午五点议会表示这一变化将为当地居民带来很大便利",
+    "ja": "ウォーキング市議会は来週の月曜日から図書館の開館時間を延長すると発表しました平日は午後八時まで土曜日と日曜日は午後五時まで開館します",
+    "th": "สภาเมืองวอคกิ้งประกาศว่าห้องสมุดจะเปิดให้บริการนานขึ้นตั้งแต่วันจันทร์หน้าเป็นต้นไปโดยวันธรรมดาจะเปิดถึงสองทุ่มและวันเสาร์อาทิตย์จะเปิดถึงห้าโมงเย็น",
+}
+
+
+@pytest.mark.parametrize("code", sorted(LONG_RUNS))
+def test_scripts_without_spaces_are_not_huge_words(tmp_path: Path, code: str) -> None:
+    """A long run of Chinese, Japanese or Thai letters is a sentence, not a pasted blob."""
+    run = LONG_RUNS[code] * 2
+    assert len(run) > 80 and " " not in run
+    article = read(write(tmp_path / f"long.{code}.txt", f"{run[:12]}\n\n{run}\n".encode()))
+    assert article.paragraphs == (run,)
+
+
+def test_a_huge_latin_word_is_still_refused(tmp_path: Path) -> None:
+    """A 10,000-character Latin 'word' is refused, also inside Chinese text."""
+    path = write(tmp_path / "blob.txt", f"标题\n\n图书馆{'a' * 10_000}开放。\n".encode())
+    with pytest.raises(ContentError, match=r"blob\.txt: holds a 'word' of 10000 characters"):
+        read(path)

@@ -480,3 +480,26 @@ def test_an_unwritable_edition_folder_is_one_error(site: Site, tmp_path: Path) -
     assert all(
         e.startswith(str(content / "web")) and "cannot be written" in e for e in report.errors
     )
+
+
+def test_an_ingested_chinese_page_builds_as_simplified_chinese(tmp_path: Path) -> None:
+    """A saved Chinese page (zh-CN, no spaces between words) becomes an article that builds as zh-hans."""
+    text = (FIXTURES.parent / "languages" / "zh-hans.txt").read_text(encoding="utf-8")
+    headline, *paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    body = "".join(f"<p>{p.strip()}</p>\n" for p in paragraphs)
+    page = tmp_path / "page.html"
+    page.write_text(
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{headline}</title>'
+        f"</head><body><nav>首页 新闻</nav><article><h1>{headline}</h1>\n{body}</article></body></html>",
+        encoding="utf-8",
+    )
+    content = tmp_path / "content"
+    report = ingest(str(page), "2026-06-zh", content, loopback())
+    assert report.ok, report.errors
+    built = build(build_settings(content, tmp_path))
+    assert built.ok, built.errors
+    (bulletin,) = [e for e in built.episodes if e.kind == "bulletin"]
+    assert bulletin.language == "zh-hans"
+    cues = read_webvtt(bulletin.path.with_suffix(".vtt").read_text(encoding="utf-8"))
+    spoken = "".join(cue.text.replace("\n", "") for cue in cues)
+    assert paragraphs[0].strip()[:30] in spoken

@@ -148,7 +148,9 @@ def test_seed_script(language: str) -> None:
         ("it", "2026-05-14", "14 maggio 2026"),
         ("ar", "2026-05-14", "14 مايو 2026"),
         ("en", "2026-11-03", "3 November 2026"),
-        ("fr", "2026-11-03", "2026-11-03"),
+        ("fr", "2026-11-03", "3 novembre 2026"),
+        ("zh-hans", "2026-11-03", "2026年11月3日"),
+        ("nl", "2026-11-03", "2026-11-03"),
         ("it", None, ""),
         ("it", "soon", "soon"),
     ],
@@ -232,3 +234,116 @@ def test_paragraph_in_another_language_is_split_by_its_profile() -> None:
         ("ستغلق المكتبة يوم الاثنين.", "ar"),
         ("ستفتح يوم الثلاثاء.", "ar"),
     ]
+
+
+# Each script's own sentence ends: (language, paragraph, sentences).
+SCRIPT_SENTENCES = [
+    (
+        "zh-hans",
+        "今天图书馆开放。明天休息！你来吗？好的",
+        ["今天图书馆开放。", "明天休息！", "你来吗？", "好的"],
+    ),
+    (
+        "zh-hant",
+        "今天圖書館開放．明天休息！你來嗎？",
+        ["今天圖書館開放．", "明天休息！", "你來嗎？"],
+    ),
+    (
+        "ja",
+        "図書館は開館します。明日は休館です！来ますか？",
+        ["図書館は開館します。", "明日は休館です！", "来ますか？"],
+    ),
+    (
+        "hi",
+        "पुस्तकालय खुला है। कल बंद रहेगा॥ क्या आप आएँगे?",
+        ["पुस्तकालय खुला है।", "कल बंद रहेगा॥", "क्या आप आएँगे?"],
+    ),
+    ("ne", "पुस्तकालय खुला छ। भोलि बन्द हुन्छ।", ["पुस्तकालय खुला छ।", "भोलि बन्द हुन्छ।"]),
+    ("bn", "গ্রন্থাগার খোলা। কাল বন্ধ থাকবে।", ["গ্রন্থাগার খোলা।", "কাল বন্ধ থাকবে।"]),
+    ("pa", "ਲਾਇਬ੍ਰੇਰੀ ਖੁੱਲ੍ਹੀ ਹੈ। ਕੱਲ੍ਹ ਬੰਦ ਰਹੇਗੀ।", ["ਲਾਇਬ੍ਰੇਰੀ ਖੁੱਲ੍ਹੀ ਹੈ।", "ਕੱਲ੍ਹ ਬੰਦ ਰਹੇਗੀ।"]),
+    ("gu", "પુસ્તકાલય ખુલ્લું છે। કાલે બંધ રહેશે।", ["પુસ્તકાલય ખુલ્લું છે।", "કાલે બંધ રહેશે।"]),
+    (
+        "ur",
+        "لائبریری کھلی ہے۔ کیا آپ آئیں گے؟ جی ہاں",
+        ["لائبریری کھلی ہے۔", "کیا آپ آئیں گے؟", "جی ہاں"],
+    ),
+    ("ar", "المكتبة مفتوحة. هل ستأتي؟ نعم؛ سآتي", ["المكتبة مفتوحة.", "هل ستأتي؟", "نعم؛ سآتي"]),
+    ("am", "ቤተ መጻሕፍቱ ክፍት ነው። ነገ ይዘጋል፧ አዎ", ["ቤተ መጻሕፍቱ ክፍት ነው።", "ነገ ይዘጋል፧", "አዎ"]),
+    ("ti", "እቲ ቤት መጻሕፍቲ ክፉት እዩ። ጽባሕ ይዕጾ።", ["እቲ ቤት መጻሕፍቲ ክፉት እዩ።", "ጽባሕ ይዕጾ።"]),
+    ("hy", "Գրադարանը բաց է։ Վաղը փակ կլինի։", ["Գրադարանը բաց է։", "Վաղը փակ կլինի։"]),
+    ("my", "စာကြည့်တိုက် ဖွင့်ထားသည်။ မနက်ဖြန် ပိတ်မည်။", ["စာကြည့်တိုက် ဖွင့်ထားသည်။", "မနက်ဖြန် ပိတ်မည်။"]),
+    ("el", "Θα έρθετε\u037e Ναι, θα έρθω. Ωραία!", ["Θα έρθετε;", "Ναι, θα έρθω.", "Ωραία!"]),
+    ("th", "ห้องสมุดเปิดแล้ว พรุ่งนี้ปิด 2026 คุณจะมาไหม", ["ห้องสมุดเปิดแล้ว", "พรุ่งนี้ปิด 2026", "คุณจะมาไหม"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "paragraph", "expected"), SCRIPT_SENTENCES, ids=[c[0] for c in SCRIPT_SENTENCES]
+)
+def test_sentences_end_where_each_script_ends_them(
+    language: str, paragraph: str, expected: list[str]
+) -> None:
+    """。！？, । ॥, ۔, ። ፧, ։, ။, the Greek question mark; Thai at the spaces between phrases."""
+    import unicodedata
+
+    # Articles are NFC-normalised when read, which makes the Greek question mark ";".
+    assert sentences(unicodedata.normalize("NFC", paragraph), language) == expected
+
+
+CHINESE = (
+    "沃金市议会今天宣布，从下周一起，图书馆将延长开放时间，周一至周五每天开放到晚上八点，"
+    "周六和周日开放到下午五点；议会表示：这一变化将为当地居民和学生带来很大便利、尤其是需要安静学习空间的人。"
+)
+
+
+def test_chinese_is_chunked_at_its_clause_marks() -> None:
+    """The online voice's 100-character chunks split at 、，；： and rejoin without spaces."""
+    chunks = split_long(CHINESE, 40)
+    assert all(len(chunk) <= 40 for chunk in chunks)
+    assert "".join(chunks) == CHINESE
+    assert all(chunk[-1] in "、，；：。" for chunk in chunks)
+
+
+def test_a_chinese_run_without_marks_is_split_between_characters() -> None:
+    """A clause longer than the limit with no mark at all is split between characters, not refused."""
+    run = "图书馆" * 50
+    chunks = split_long(run, 100)
+    assert [len(chunk) for chunk in chunks] == [100, 50]
+    assert "".join(chunks) == run
+
+
+def test_a_latin_word_longer_than_the_limit_is_still_refused() -> None:
+    """In a script with spaces a word is never split: too long is an error."""
+    with pytest.raises(ContentError, match="longer than the voice's limit"):
+        split_long("图书馆 " + "a" * 120, 100)
+
+
+@given(st.text(alphabet="图书馆开放时间，、；：。的了在是", min_size=1, max_size=400))
+def test_spaceless_chunks_fit_and_rejoin(text: str) -> None:
+    """Chunks of text without spaces never exceed the limit and rejoin to the text."""
+    chunks = split_long(text, 100)
+    assert all(len(chunk) <= 100 for chunk in chunks)
+    assert "".join(chunks) == text
+
+
+@pytest.mark.parametrize(
+    ("language", "paragraph", "expected"),
+    [
+        (
+            "ru",
+            "Он живёт в г. Москва на ул. Ленина. Это хорошо.",
+            ["Он живёт в г. Москва на ул. Ленина.", "Это хорошо."],
+        ),
+        (
+            "pl",
+            "Spotkanie prowadzi prof. Nowak przy ul. Długiej. Zapraszamy.",
+            ["Spotkanie prowadzi prof. Nowak przy ul. Długiej.", "Zapraszamy."],
+        ),
+    ],
+)
+def test_abbreviations_before_names_do_not_end_sentences(
+    language: str, paragraph: str, expected: list[str]
+) -> None:
+    """A profile's titles (г., ул., prof., ul.) stand before a capitalised name, never at a sentence end."""
+    profile = PROFILES[language]
+    assert sentences(paragraph, language, profile.abbreviations, profile.titles) == expected

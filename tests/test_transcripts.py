@@ -89,3 +89,15 @@ def test_chapters_json() -> None:
             {"startTime": 1.5, "endTime": 3.25, "title": "الثاني"},
         ],
     }
+
+
+def test_lines_wrap_between_characters_in_scripts_without_spaces() -> None:
+    """A Chinese cue wraps within the width, between characters, and never starts a line with "，"."""
+    from bulletins.transcripts import lines
+
+    text = "沃金市议会今天宣布，从下周一起，图书馆将延长开放时间，周一至周五每天开放到晚上八点，周六和周日开放到下午五点。"
+    wrapped = lines(text, 20)
+    assert len(wrapped) > 1
+    assert all(len(line) <= 20 for line in wrapped)
+    assert "".join(wrapped) == text
+    assert not any(line[0] in "，。" for line in wrapped)

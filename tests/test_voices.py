@@ -57,12 +57,148 @@ def test_bad_profile_is_a_named_error(tmp_path: Path, text: str, message: str) -
 
 
 def test_language_without_profile_gets_defaults() -> None:
-    """French has no profile file: its default uses its own code for every engine."""
-    profile = profile_for("fr", load_profiles([builtin_voices_dir()]))
-    assert profile == default_profile("fr")
+    """Dutch has no profile file: its default uses its own code for every engine, its names from the table."""
+    profile = profile_for("nl", load_profiles([builtin_voices_dir()]))
+    assert profile == default_profile("nl")
     assert (profile.gtts_lang, profile.espeak_voice, profile.iso639_2, profile.source) == (
-        "fr",
-        "fr",
-        "fra",
+        "nl",
+        "nl",
+        "nld",
         None,
+    )
+    assert (profile.name, profile.english_name, profile.script) == ("Nederlands", "Dutch", "latin")
+
+
+COUNCIL_LANGUAGES = [
+    "sq",
+    "am",
+    "ar",
+    "bn",
+    "zh-hans",
+    "zh-hant",
+    "yue",
+    "prs",
+    "en",
+    "fa",
+    "fr",
+    "de",
+    "gu",
+    "hi",
+    "it",
+    "ku",
+    "ckb",
+    "lt",
+    "ne",
+    "ps",
+    "pl",
+    "pt",
+    "pa",
+    "ro",
+    "ru",
+    "so",
+    "es",
+    "sw",
+    "ta",
+    "ti",
+    "tr",
+    "uk",
+    "ur",
+    "vi",
+    "cy",
+]
+SET = Path(__file__).parent / "fixtures" / "languages"
+SHIPPED = sorted(load_profiles([builtin_voices_dir()]))
+
+
+def test_a_profile_ships_for_every_council_language() -> None:
+    """Each language councils translate into has a profile: its own name, its code, its script's voice settings."""
+    from bulletins.language import english_name, native_name
+
+    profiles = load_profiles([builtin_voices_dir()])
+    assert set(COUNCIL_LANGUAGES) <= set(profiles)
+    for code in COUNCIL_LANGUAGES:
+        profile = profiles[code]
+        assert profile.name == native_name(code), code
+        assert profile.english_name == english_name(code), code
+        # A language whose month names nobody here could spell says dates in digits.
+        assert len(profile.months) in (0, 12), code
+        assert not profile.digits or len(profile.digits) == 10, code
+
+
+@pytest.fixture(scope="module")
+def council_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One edition of one article in each shipped profile's language, declared by file name, built with tones."""
+    from bulletins.build import build
+    from bulletins.settings import Settings
+
+    root = tmp_path_factory.mktemp("council")
+    edition = root / "content" / "2026-05-languages"
+    edition.mkdir(parents=True)
+    for code in SHIPPED:
+        (edition / f"notice.{code}.txt").write_bytes((SET / f"{code}.txt").read_bytes())
+    report = build(
+        Settings(
+            content_dir=root / "content",
+            out_dir=root / "audio",
+            engine="tone",
+            cache_dir=root / "cache",
+            workers=2,
+        )
+    )
+    assert report.ok, report.errors
+    return root / "audio" / "2026-05-languages"
+
+
+def _expected_announcements(code: str) -> tuple[list[str], list[str]]:
+    """A profile's announcements for a one-article bulletin of May 2026: before and after the article."""
+    from bulletins.segment import spoken_date
+    from bulletins.settings import Settings
+
+    profile = load_profiles([builtin_voices_dir()])[code]
+    values = {
+        "bulletin": Settings().bulletin,
+        "date": profile.numerals(spoken_date("2026-05", profile)),
+        "count": profile.numerals(1),
+    }
+    phrases = profile.phrases
+    before = [
+        phrases.get(role, "").format(**values, number=profile.numerals(1))
+        for role in ("opening", "contents", "before_article")
+    ]
+    return [p for p in before if p], [p for p in [phrases.get("closing", "")] if p]
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_each_profile_builds_a_bulletin_that_announces_itself_in_order(
+    council_edition: Path, code: str
+) -> None:
+    """The bulletin's transcript holds the profile's opening, count, "Article 1 of 1", headline and closing, in order."""
+    import webvtt
+
+    from bulletins.content import parse_txt
+
+    vtt = council_edition / f"2026-05-languages.{code}.vtt"
+    texts = [" ".join(cue.text.split()) for cue in webvtt.read(str(vtt))]
+    before, after = _expected_announcements(code)
+    headline = " ".join(parse_txt((SET / f"{code}.txt").read_text(encoding="utf-8"))[1][0].split())
+    assert texts[: len(before)] == [" ".join(p.split()) for p in before]
+    assert texts[len(before)] == headline
+    assert texts[len(texts) - len(after) :] == [" ".join(p.split()) for p in after]
+    digits = load_profiles([builtin_voices_dir()])[code].digits
+    if digits and len(before) > 1:
+        # "Article 1 of 1" and the count are said in the language's own digits.
+        assert any(digits[1] in text for text in texts[1 : len(before)])
+        assert not any("1" in text for text in texts[1 : len(before)])
+
+
+def test_japanese_is_not_spelled_out_by_a_voice_that_cannot_read_kanji() -> None:
+    """eSpeak NG reads kana but not kanji: the Japanese profile leaves it out, so the error names Google's voice."""
+    from bulletins.settings import Settings
+    from bulletins.voicing import Voicing
+
+    profile = load_profiles([builtin_voices_dir()])["ja"]
+    voicing = Voicing(Settings(engine="espeak"), [])
+    assert not voicing.can_speak(profile)
+    assert voicing.why_not(profile).startswith(
+        "Google's voice speaks Japanese when it can be reached"
     )

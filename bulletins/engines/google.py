@@ -23,6 +23,7 @@ from ..errors import EngineUnavailable, SynthesisError, TransientError
 from ..mixing import fit_rate
 from ..model import Audio
 from ..pacing import parse_retry_after
+from ..scripts import is_spaceless
 from ..voices import Profile
 from .base import EngineOptions, VoiceInfo
 
@@ -132,7 +133,10 @@ class GoogleEngine:
                 )
             audio += part
         # Google's voice has no rate setting (only "slow"): the tempo is changed instead.
-        return fit_rate(decode(audio, SAMPLE_RATE), len(text.split()), profile.rate_wpm)
+        # Words are counted between spaces; Chinese, Japanese and Thai put none between
+        # words, so their clips keep Google's own pace rather than a miscounted one.
+        words = 0 if is_spaceless(text) else len(text.split())
+        return fit_rate(decode(audio, SAMPLE_RATE), words, profile.rate_wpm)
 
     def voices(self) -> list[VoiceInfo]:
         return [
