@@ -518,7 +518,7 @@ def languages_command(
     ] = False,
 ) -> None:
     """List each language: how it is identified, where sentences end, its voices, its announcements."""
-    from .coverage import languages, markdown
+    from .coverage import COLUMNS, languages, markdown
 
     settings = _settings(config, voices_dirs=voices)
     try:
@@ -532,28 +532,10 @@ def languages_command(
         print(markdown(rows), end="")
         return
     table = Table(title="Languages", title_justify="left")
-    for column in (
-        "language",
-        "name",
-        "code",
-        "identified by",
-        "sentences end at",
-        "offline voice",
-        "online voice",
-        "announcements",
-    ):
+    for column in COLUMNS:
         table.add_column(column)
     for row in rows:
-        table.add_row(
-            row.english,
-            row.native,
-            row.code,
-            row.identified,
-            row.sentence_ends,
-            row.offline or "none",
-            row.online or "none",
-            row.announcements,
-        )
+        table.add_row(*row.cells())
     _out().print(table)
 
 

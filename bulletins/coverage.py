@@ -47,6 +47,31 @@ class Coverage:
     def as_json(self) -> dict[str, object]:
         return asdict(self)
 
+    def cells(self) -> tuple[str, ...]:
+        """The row as :data:`COLUMNS` show it."""
+        return (
+            self.english,
+            self.native,
+            self.code,
+            self.identified,
+            self.sentence_ends,
+            self.offline or "none",
+            self.online or "none",
+            self.announcements,
+        )
+
+
+COLUMNS = (
+    "language",
+    "name",
+    "code",
+    "identified by",
+    "sentences end at",
+    "offline voice",
+    "online voice",
+    "announcements",
+)
+
 
 def how_identified(code: str, identification: language.Identification) -> str:
     """How an undeclared article in ``code`` is identified, in words."""
@@ -157,20 +182,8 @@ def languages(settings: Settings, every: bool = False) -> list[Coverage]:
 
 def markdown(rows: Iterable[Coverage]) -> str:
     """The rows as a Markdown table, as the README shows them."""
-    lines = [
-        "| language | name | code | identified by | sentences end at | offline voice | online voice | announcements |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for row in rows:
-        cells = (
-            row.english,
-            row.native,
-            f"`{row.code}`",
-            row.identified,
-            row.sentence_ends,
-            row.offline or "none",
-            row.online or "none",
-            row.announcements,
-        )
+        cells = [f"`{cell}`" if n == 2 else cell for n, cell in enumerate(row.cells())]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -144,15 +144,6 @@ class Identification:
             )
         return self._knows[key]
 
-    def who_knows(self, code: str) -> list[str]:
-        """The labels of the identifiers that know a language, in any of its scripts."""
-        scripts = scripts_of(code)
-        return [
-            identifier.label
-            for identifier in self.identifiers
-            if any(code in self.knows(identifier, script) for script in scripts)
-        ]
-
     def _guesses(self, text: str, script: str, quick_only: bool = False) -> list[Guess]:
         """Each identifier's guess among the languages it knows in this script."""
         entries = table()
