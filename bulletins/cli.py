@@ -29,6 +29,7 @@ from .engines import ENGINES
 from .errors import BulletinsError
 from .fetch import FetchOptions
 from .ingest import ingest
+from .model import clock
 from .publish import remove_episodes
 from .serve import make_server
 from .settings import Settings, resolve
@@ -103,11 +104,6 @@ def _settings(config: Path | None, **options: object) -> Settings:
         raise _fail(exc, 2) from exc
 
 
-def _minutes(ms: int) -> str:
-    seconds = round(ms / 1000)
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def report_json(report: Report) -> dict[str, object]:
     """The build summary as plain data."""
     stats = report.synthesis
@@ -160,7 +156,7 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
                 episode.language,
                 str(len(episode.articles)),
                 episode.engine,
-                _minutes(episode.duration_ms),
+                clock(episode.duration_ms),
                 f"{episode.words_per_minute:.0f}" if episode.words else "-",
                 f"{episode.loudness.integrated:.1f}" if episode.loudness else "-",
                 f"{episode.loudness.true_peak:.1f}" if episode.loudness else "-",
@@ -360,7 +356,7 @@ def say_command(
     except BulletinsError as exc:
         raise _fail(exc, 1) from exc
     _out().print(
-        f"{episode.path} ({episode.language}, {episode.engine}, {_minutes(episode.duration_ms)})",
+        f"{episode.path} ({episode.language}, {episode.engine}, {clock(episode.duration_ms)})",
         highlight=False,
     )
 
@@ -615,7 +611,7 @@ def episodes_list(out_dir: OutOption = None, config: ConfigOption = None) -> Non
             record.edition,
             record.kind,
             record.language,
-            _minutes(record.duration_ms),
+            clock(record.duration_ms),
             record.title,
             record.audio + state,
         )

@@ -172,3 +172,15 @@ class Piece:
     @property
     def samples(self) -> int:
         return self.frames * self.samples_per_frame
+
+
+def clock(ms: float) -> str:
+    """A duration as ``m:ss`` (or ``h:mm:ss``), in whole seconds elapsed, as players count it.
+
+    The one way bulletins shows a duration: the build's summary and the listening
+    pages agree (a 59.6 s episode is ``0:59`` in both, as a player's clock shows it).
+    """
+    seconds = int(ms // 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"

@@ -23,6 +23,7 @@ import jinja2
 from . import feeds, history, langtable
 from .files import write_text_atomic
 from .history import Record
+from .model import clock
 from .segment import spoken_date
 from .transcripts import read_webvtt
 from .voices import Profile, profile_for
@@ -98,14 +99,6 @@ class EpisodeView:
     """How many chapters, in the language's digits."""
     chapters: tuple[Jump, ...]
     transcript: tuple[Section, ...]
-
-
-def clock(ms: float) -> str:
-    """``m:ss`` (or ``h:mm:ss``) for a time in milliseconds, counted as players count it."""
-    seconds = int(ms // 1000)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def words(profile: Profile) -> dict[str, str]:

@@ -248,3 +248,24 @@ def test_missing_content_folder(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "nowhere: is not a folder of editions" in result.stderr
     assert shutil.which  # keep shutil import honest for readers of this file
+
+
+def test_summary_and_pages_show_the_same_duration(
+    runner: CliRunner, content: Path, tmp_path: Path
+) -> None:
+    """The build's summary and each episode's page show one duration, in whole seconds elapsed."""
+    import json
+    import re
+
+    out = tmp_path / "audio"
+    result = runner.invoke(app, ["build", str(content), "--out", str(out), "-e", "tone", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    result = runner.invoke(app, ["build", str(content), "--out", str(out), "-e", "tone"])
+    for episode in summary["bulletins"]:
+        seconds = int(episode["duration_s"])
+        shown = f"{seconds // 60}:{seconds % 60:02d}"
+        page = Path(episode["path"]).with_suffix(".html")
+        html = page.read_text(encoding="utf-8")
+        assert re.search(rf'<span dir="ltr">{shown}</span>', html), (shown, page)
+        assert shown in result.stdout
