@@ -29,7 +29,7 @@ from .engines import ENGINES
 from .errors import BulletinsError
 from .fetch import FetchOptions
 from .ingest import ingest
-from .model import clock
+from .model import EpisodeKind, clock
 from .publish import remove_episodes
 from .serve import make_server
 from .settings import Settings, resolve
@@ -164,7 +164,7 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
             )
         out.print(table)
     languages = {e.language for e in report.episodes}
-    bulletins = [e for e in report.episodes if e.kind == "bulletin"]
+    bulletins = [e for e in report.episodes if e.kind == EpisodeKind.BULLETIN]
     out.print(
         f"{report.articles} article(s) read, {sum(len(e.articles) for e in bulletins)} spoken; "
         f"{len(bulletins)} bulletin(s) and {len(report.episodes) - len(bulletins)} article episode(s) "

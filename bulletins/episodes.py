@@ -20,7 +20,7 @@ from .engines import Engine
 from .errors import AudioError, BulletinsError
 from .files import article_path, sidecars
 from .mixing import Encoding
-from .model import Article, Chapter, Edition, Episode, Segment
+from .model import Article, Chapter, Edition, Episode, EpisodeKind, Segment
 from .scripts import SPACELESS
 from .settings import Settings
 from .tags import BUILD_TAG, TagInfo, read_loudness
@@ -115,7 +115,7 @@ class BulletinPlan:
     profile: Profile
     path: Path
     articles: list[ArticlePlan]
-    kind: str = "bulletin"
+    kind: EpisodeKind = EpisodeKind.BULLETIN
     frame: Frame | None = None
     """What the bulletin says around its articles, once they are known."""
 
@@ -157,7 +157,7 @@ class BulletinPlan:
                     out_dir, self.edition.slug, slugify(item.article.stem), self.profile.language
                 ),
                 [item],
-                kind="article",
+                kind=EpisodeKind.ARTICLE,
             )
             for item in self.articles
         ]

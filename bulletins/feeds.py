@@ -20,6 +20,7 @@ from lxml import etree
 
 from .files import write_text_atomic
 from .history import Record, complete, episodes
+from .model import EpisodeKind
 from .voices import Profile, profile_for
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -29,7 +30,7 @@ PODCAST = "https://podcastindex.org/namespace/1.0"
 NAMESPACES = {"itunes": ITUNES, "content": CONTENT, "atom": ATOM, "podcast": PODCAST}
 # The Podcasting 2.0 namespace defines podcast:guid as UUIDv5 of the feed URL under this namespace.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-KINDS = ("bulletin", "article")
+KINDS = tuple(EpisodeKind)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def render_feed(
                 type=kind_of_file,
                 language=record.language,
             )
-        if kind == "bulletin":
+        if kind == EpisodeKind.BULLETIN:
             _sub(
                 item,
                 "podcast:chapters",

@@ -11,8 +11,10 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, dataclass, fields, replace
 from pathlib import Path
+
+from .model import EpisodeKind
 
 DATABASE = "episodes.sqlite"
 # Guids are UUIDv5 names under this project namespace, so the same episode gets the
@@ -25,8 +27,7 @@ class Record:
     """One published episode, as the feeds need it. Paths are relative to the output folder."""
 
     guid: str
-    kind: str
-    """``bulletin`` (an edition in one language) or ``article`` (one article)."""
+    kind: EpisodeKind
     edition: str
     article: str
     """The article's stem for an article episode; empty for a bulletin."""
@@ -77,6 +78,12 @@ def record(out_dir: Path, records: Iterable[Record]) -> None:
         )
 
 
+def _record(row: tuple[object, ...]) -> Record:
+    """A row of the history as a record, its kind as the enum (SQLite keeps the text)."""
+    record = Record(*row)  # type: ignore[arg-type]
+    return replace(record, kind=EpisodeKind(record.kind))
+
+
 def episodes(out_dir: Path, kind: str | None = None, language: str | None = None) -> list[Record]:
     """Recorded episodes, newest first (by publication date, then edition)."""
     if not (out_dir / DATABASE).is_file():
@@ -87,7 +94,7 @@ def episodes(out_dir: Path, kind: str | None = None, language: str | None = None
             query + " ORDER BY published DESC, edition DESC, article",
             (kind, kind, language, language),
         )
-        return [Record(*row) for row in rows]
+        return [_record(row) for row in rows]
 
 
 def remove(out_dir: Path, edition: str, language: str | None = None) -> list[Record]:

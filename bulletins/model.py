@@ -51,6 +51,13 @@ class Edition:
     articles: tuple[Article, ...] = ()
 
 
+class EpisodeKind(StrEnum):
+    """What an episode is: an edition's articles in one language, or one article alone."""
+
+    BULLETIN = "bulletin"
+    ARTICLE = "article"
+
+
 class SegmentKind(StrEnum):
     """What a piece of speech is, which decides the pause that follows it."""
 
@@ -131,8 +138,7 @@ class Episode:
     spoken_text: str
     rebuilt: bool = True
     """False when the file was already up to date and left as it was."""
-    kind: str = "bulletin"
-    """``bulletin`` (an edition in one language) or ``article`` (one article alone)."""
+    kind: EpisodeKind = EpisodeKind.BULLETIN
     words: int = 0
     """Words spoken in it, announcements included; 0 in scripts without spaces between words."""
     title: str = ""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from . import feeds, history, site
 from .covers import check_cover, make_cover
 from .files import atomic_output, exclusive, sidecars
+from .model import EpisodeKind
 from .settings import Settings
 from .voices import Profile, builtin_voices_dir, load_profiles, profile_for
 
@@ -24,7 +25,7 @@ def publish(report: Report, profiles: Mapping[str, Profile], settings: Settings)
     known = {r.guid: r for r in history.episodes(out_dir)}
     records = []
     for episode in report.episodes:
-        stem = episode.articles[0].stem if episode.kind == "article" else ""
+        stem = episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
         guid = history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
         earlier = known.get(guid)
         files = {k: str(p.relative_to(out_dir)) for k, p in sidecars(episode.path).items()}
@@ -44,7 +45,7 @@ def publish(report: Report, profiles: Mapping[str, Profile], settings: Settings)
                 duration_ms=episode.duration_ms,
                 vtt=files["vtt"],
                 srt=files["srt"],
-                chapters=files["chapters"] if episode.kind == "bulletin" else "",
+                chapters=files["chapters"] if episode.kind == EpisodeKind.BULLETIN else "",
                 updated=datetime.now(UTC).isoformat(timespec="seconds"),
             )
         )

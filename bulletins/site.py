@@ -23,7 +23,7 @@ import jinja2
 from . import feeds, history, langtable
 from .files import write_text_atomic
 from .history import Record
-from .model import clock
+from .model import EpisodeKind, clock
 from .segment import spoken_date
 from .transcripts import read_webvtt
 from .voices import Profile, profile_for
@@ -221,7 +221,7 @@ def render(template: str, **context: object) -> str:
 
 def _feeds(out_dir: Path, language: str, page: str, base_url: str) -> list[tuple[str, str, str]]:
     """(kind, link from the page, address to paste) of each feed written for the language."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     for kind in feeds.KINDS:
         path = feeds.feed_path(language, kind)
         if (out_dir / path).is_file():
@@ -272,7 +272,7 @@ def write_site(
         )
         page = f"{language}.html"
         shown = [view(r, contents[r.guid], page, profile) for r in records]
-        featured = next((v for v in shown if v.record.kind == "bulletin"), None)
+        featured = next((v for v in shown if v.record.kind == EpisodeKind.BULLETIN), None)
         context = {
             "language": language,
             "dir": direction(language),
@@ -286,8 +286,8 @@ def write_site(
         html = render(
             "language.html",
             featured=featured,
-            bulletins=[v for v in shown if v.record.kind == "bulletin"],
-            articles=[v for v in shown if v.record.kind == "article"],
+            bulletins=[v for v in shown if v.record.kind == EpisodeKind.BULLETIN],
+            articles=[v for v in shown if v.record.kind == EpisodeKind.ARTICLE],
             feeds=_feeds(out_dir, language, page, base_url),
             **context,
         )
