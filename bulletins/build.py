@@ -345,7 +345,9 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
                 pipeline.report.errors.append(
                     f"{plan.path}: the worker process writing it died: {exc}"
                 )
-        publish(pipeline.report, pipeline.profiles, settings)
+        pipeline.report.warnings.extend(
+            publish(pipeline.report.episodes, pipeline.profiles, settings)
+        )
     return pipeline.report
 
 

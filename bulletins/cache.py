@@ -10,7 +10,6 @@ the clip's loudness, measured once when it is stored, for levelling at every mix
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
@@ -18,13 +17,13 @@ import math
 import os
 import shutil
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_cache_dir
 
 from . import loudness
+from .files import atomic_output
 from .model import Audio, Piece
 
 # Bumped whenever the entry format or the meaning of a key changes.
@@ -58,17 +57,10 @@ class CacheInfo:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write an entry under a temporary name and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        # No fsync: a killed process loses nothing already written; after a power
-        # cut a truncated entry fails its check and is made again.
-        os.replace(name, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
+    # Not durable: a killed process loses nothing already written; after a power
+    # cut a truncated entry fails its check and is made again.
+    with atomic_output(path, durable=False) as temporary:
+        temporary.write_bytes(data)
 
 
 class ClipCache:

@@ -15,12 +15,18 @@ except ImportError:  # Windows: builds into one folder are not serialised there
 
 
 @contextlib.contextmanager
-def atomic_output(target: Path) -> Iterator[Path]:
+def atomic_output(target: Path, durable: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` at once.
 
-    The temporary file lives in the same folder, so the final rename is atomic: a
-    player, a web server or a killed build sees either the old file or the new one.
-    On failure the temporary file is removed and ``target`` is left as it was.
+    The one way bulletins writes a file. The temporary file lives in the same folder,
+    so the final rename is atomic: a player, a web server or a killed build sees
+    either the old file or the new one. On failure the temporary file is removed and
+    ``target`` is left as it was.
+
+    Args:
+        durable: flush the file to the disk before the rename, so that it survives a
+            power cut. Cache entries skip it: one cut short fails its check and is
+            made again.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -28,8 +34,9 @@ def atomic_output(target: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
-        with temporary.open("rb+") as written:
-            os.fsync(written.fileno())
+        if durable:
+            with temporary.open("rb+") as written:
+                os.fsync(written.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     finally:

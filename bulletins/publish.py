@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import feeds, history, site
 from .covers import check_cover, make_cover
 from .files import atomic_output, exclusive, sidecars
-from .model import EpisodeKind
+from .model import Episode, EpisodeKind
 from .settings import Settings
 from .voices import Profile, builtin_voices_dir, load_profiles, profile_for
 
-if TYPE_CHECKING:
-    from .build import Report
 
+def publish(
+    episodes: Sequence[Episode], profiles: Mapping[str, Profile], settings: Settings
+) -> list[str]:
+    """Record a build's episodes in the history and rewrite the feeds and pages from it.
 
-def publish(report: Report, profiles: Mapping[str, Profile], settings: Settings) -> None:
-    """Record the build's episodes in the history and rewrite the feeds from it."""
+    Returns:
+        The warnings, for the build's summary (no base_url, an episode left off the pages).
+    """
     out_dir = settings.out_dir
     known = {r.guid: r for r in history.episodes(out_dir)}
     records = []
-    for episode in report.episodes:
+    for episode in episodes:
         stem = episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
         guid = history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
         earlier = known.get(guid)
@@ -50,8 +52,10 @@ def publish(report: Report, profiles: Mapping[str, Profile], settings: Settings)
             )
         )
     history.record(out_dir, records)
-    write_feeds(settings, profiles, report.warnings)
-    write_site(settings, profiles, report.warnings)
+    warnings: list[str] = []
+    write_feeds(settings, profiles, warnings)
+    write_site(settings, profiles, warnings)
+    return warnings
 
 
 def write_site(

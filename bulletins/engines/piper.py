@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +23,7 @@ import requests
 from platformdirs import user_data_dir
 
 from ..errors import EngineUnavailable, SynthesisError, VoiceError
+from ..files import atomic_output
 from ..mixing import speech_ms
 from ..model import Audio
 from ..voices import Profile
@@ -194,11 +194,10 @@ def _download(url: str, target: Path, timeout: float) -> None:
     Raises:
         VoiceError: the server refused, sent too much, or could not be reached.
     """
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
-    temporary = Path(name)
     try:
         with (
-            open(handle, "wb") as part,
+            atomic_output(target) as temporary,
+            open(temporary, "wb") as part,
             requests.get(url, stream=True, timeout=timeout) as response,
         ):
             if response.status_code != 200:
@@ -211,11 +210,8 @@ def _download(url: str, target: Path, timeout: float) -> None:
                         f"{url}: sent more than {MAX_MODEL_BYTES} bytes, more than a voice can be"
                     )
                 part.write(block)
-        temporary.replace(target)
     except requests.RequestException as exc:
         raise VoiceError(f"{url}: could not be fetched: {type(exc).__name__}") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def install_voice(
