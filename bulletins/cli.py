@@ -65,7 +65,7 @@ EngineOption = Annotated[
     typer.Option(
         "--engine",
         "-e",
-        help=f"auto, or one of: {', '.join(ENGINES)}. [default: auto]",
+        help=f"auto, or one of: {', '.join(ENGINES)}. \\[default: {Settings.engine}]",
         show_default=False,
     ),
 ]
@@ -79,7 +79,7 @@ CacheDirOption = Annotated[
     Path | None,
     typer.Option(
         "--cache-dir",
-        help="Clip cache folder. [default: the user's cache folder]",
+        help="Clip cache folder. \\[default: the user's cache folder]",
         show_default=False,
     ),
 ]
@@ -87,13 +87,13 @@ RateOption = Annotated[
     int | None,
     typer.Option(
         "--rate",
-        help="Speaking rate in words a minute, for every language. [default: each profile's]",
+        help="Speaking rate in words a minute, for every language. \\[default: each profile's]",
         show_default=False,
     ),
 ]
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="A bulletins.toml file. [default: CONTENT_DIR/bulletins.toml]"),
+    typer.Option("--config", help="A bulletins.toml file. \\[default: CONTENT_DIR/bulletins.toml]"),
 ]
 
 
@@ -184,27 +184,40 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
 def build_command(
     content_dir: Annotated[
         Path | None,
-        typer.Argument(help="Folder of editions. [default: content]", show_default=False),
+        typer.Argument(
+            help=f"Folder of editions. \\[default: {Settings.content_dir}]", show_default=False
+        ),
     ] = None,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder. [default: audio]", show_default=False),
+        typer.Option(
+            "--out",
+            "-o",
+            help=f"Output folder. \\[default: {Settings.out_dir}]",
+            show_default=False,
+        ),
     ] = None,
     engine: EngineOption = None,
     voices: VoicesOption = None,
     bitrate: Annotated[
-        int | None, typer.Option(help="MP3 bitrate in kb/s. [default: 96]", show_default=False)
+        int | None,
+        typer.Option(
+            help=f"MP3 bitrate in kb/s. \\[default: {Settings.bitrate}]", show_default=False
+        ),
     ] = None,
     rate: RateOption = None,
     loudness: Annotated[
         float | None,
         typer.Option(
-            help="Integrated loudness of every episode, LUFS. [default: -16]", show_default=False
+            help=f"Integrated loudness of every episode, LUFS. \\[default: {Settings.loudness:g}]",
+            show_default=False,
         ),
     ] = None,
     true_peak: Annotated[
         float | None,
-        typer.Option(help="Highest true peak, dBTP. [default: -1]", show_default=False),
+        typer.Option(
+            help=f"Highest true peak, dBTP. \\[default: {Settings.true_peak:g}]", show_default=False
+        ),
     ] = None,
     publisher: Annotated[str | None, typer.Option(help="Publisher, for the artist tag.")] = None,
     bulletin: Annotated[
@@ -213,31 +226,35 @@ def build_command(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Offline voice processes and bulletins encoded at once. [default: one per core]",
+            help="Offline voice processes and bulletins encoded at once. \\[default: one per core]",
             show_default=False,
         ),
     ] = None,
     concurrency: Annotated[
         int | None,
         typer.Option(
-            help="Requests to the online voice in flight at first. [default: 4]", show_default=False
+            help=f"Requests to the online voice in flight at first. \\[default: {Settings.concurrency}]",
+            show_default=False,
         ),
     ] = None,
     max_concurrency: Annotated[
         int | None,
         typer.Option(
-            help="Most requests in flight once the server keeps up. [default: 8]",
+            help=f"Most requests in flight once the server keeps up. \\[default: {Settings.max_concurrency}]",
             show_default=False,
         ),
     ] = None,
     retries: Annotated[
         int | None,
-        typer.Option(help="Retries of a refused request. [default: 5]", show_default=False),
+        typer.Option(
+            help=f"Retries of a refused request. \\[default: {Settings.retries}]",
+            show_default=False,
+        ),
     ] = None,
     fallback: Annotated[
         str | None,
         typer.Option(
-            help="'offline': re-speak an article the online voice fails with eSpeak NG. [default: none]",
+            help=f"'offline': re-speak an article the online voice fails with eSpeak NG. \\[default: {Settings.fallback}]",
             show_default=False,
         ),
     ] = None,
@@ -251,7 +268,7 @@ def build_command(
     cover: Annotated[
         Path | None,
         typer.Option(
-            help="Square JPEG or PNG cover for every feed. [default: one drawn per language]",
+            help="Square JPEG or PNG cover for every feed. \\[default: one drawn per language]",
             show_default=False,
         ),
     ] = None,
@@ -260,7 +277,7 @@ def build_command(
         bool | None,
         typer.Option(
             "--cache/--no-cache",
-            help="Reuse clips spoken before. [default: cache]",
+            help="Reuse clips spoken before. \\[default: cache]",
             show_default=False,
         ),
     ] = None,
@@ -372,27 +389,31 @@ def ingest_command(
     content_dir: Annotated[
         Path | None,
         typer.Option(
-            "--content", help="Folder of editions. [default: content]", show_default=False
+            "--content",
+            help=f"Folder of editions. \\[default: {Settings.content_dir}]",
+            show_default=False,
         ),
     ] = None,
     allow_private: Annotated[
         bool | None,
         typer.Option(
             "--allow-private/--public-only",
-            help="Fetch from loopback and private networks too (an intranet). [default: public only]",
+            help="Fetch from loopback and private networks too (an intranet). \\[default: public only]",
             show_default=False,
         ),
     ] = None,
     timeout: Annotated[
         float | None,
         typer.Option(
-            help="Seconds allowed for each page or feed. [default: 20]", show_default=False
+            help=f"Seconds allowed for each page or feed. \\[default: {Settings.timeout:g}]",
+            show_default=False,
         ),
     ] = None,
     max_bytes: Annotated[
         int | None,
         typer.Option(
-            help="Largest page or feed fetched, in bytes. [default: 5000000]", show_default=False
+            help=f"Largest page or feed fetched, in bytes. \\[default: {Settings.max_page_bytes}]",
+            show_default=False,
         ),
     ] = None,
     config: ConfigOption = None,
@@ -542,7 +563,7 @@ def voices_install_command(
         Path | None,
         typer.Option(
             "--to",
-            help="Folder to put it in. [default: the Piper voices folder]",
+            help="Folder to put it in. \\[default: the Piper voices folder]",
             show_default=False,
         ),
     ] = None,
@@ -593,7 +614,9 @@ episodes_app = typer.Typer(
 app.add_typer(episodes_app, name="episodes")
 OutOption = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Output folder. [default: audio]", show_default=False),
+    typer.Option(
+        "--out", "-o", help=f"Output folder. \\[default: {Settings.out_dir}]", show_default=False
+    ),
 ]
 
 
