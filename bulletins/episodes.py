@@ -143,10 +143,6 @@ class BulletinPlan:
         add(frame.closing if frame else [], False)
         return runs
 
-    def sequence(self) -> Spoken:
-        """Everything the episode says, in order, with the announcements in their places."""
-        return [pair for spoken, _article in self.runs() for pair in spoken]
-
     def article_plans(self, out_dir: Path) -> list[BulletinPlan]:
         """An episode of its own for each article, for listeners who cannot skip chapters."""
         return [

@@ -105,15 +105,6 @@ class Audio:
 
 
 @dataclass(frozen=True)
-class Clip:
-    """The audio an engine made for one segment."""
-
-    segment: Segment
-    audio: Audio
-    engine: str
-
-
-@dataclass(frozen=True)
 class Chapter:
     """A span of the bulletin, one per article."""
 
