@@ -1,0 +1,94 @@
+"""`bulletins ingest`: articles from web pages and feeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from ..errors import BulletinsError
+from ..fetch import FetchOptions
+from ..ingest import ingest
+from ..settings import Settings
+from .common import (
+    ConfigOption,
+    _err,
+    _fail,
+    _out,
+    _settings,
+)
+
+
+def ingest_command(
+    source: Annotated[
+        str, typer.Argument(help="An article page or an RSS/Atom feed: its URL, or a saved file.")
+    ],
+    edition: Annotated[
+        str, typer.Option("--edition", help="The edition folder the articles go into.")
+    ],
+    content_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--content",
+            help=f"Folder of editions. \\[default: {Settings.content_dir}]",
+            show_default=False,
+        ),
+    ] = None,
+    allow_private: Annotated[
+        bool | None,
+        typer.Option(
+            "--allow-private/--public-only",
+            help="Fetch from loopback and private networks too (an intranet). \\[default: public only]",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            help=f"Seconds allowed for each page or feed. \\[default: {Settings.timeout:g}]",
+            show_default=False,
+        ),
+    ] = None,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option(
+            help=f"Largest page or feed fetched, in bytes. \\[default: {Settings.max_page_bytes}]",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Bring articles in from the web: a page becomes one article, a feed one per item.
+
+    Articles are written to CONTENT/EDITION as Markdown with front matter, the format
+    'build' reads. Ingesting a feed again adds only new items and rewrites changed ones.
+    Exits 1 when any item failed (the others are still written), 2 when the source
+    itself could not be read.
+    """
+    settings = _settings(
+        config,
+        content_dir=content_dir,
+        allow_private=allow_private,
+        timeout=timeout,
+        max_page_bytes=max_bytes,
+    )
+    out, err = _out(), _err()
+    try:
+        report = ingest(source, edition, settings.content_dir, FetchOptions.from_settings(settings))
+    except BulletinsError as exc:
+        raise _fail(exc, 2) from exc
+    for item in report.items:
+        out.print(
+            f"{item.status:9} {item.path} ({item.language or 'language to detect'}) {item.title}",
+            highlight=False,
+            markup=False,
+        )
+    for error in report.errors:
+        err.print(f"[red]error:[/red] {escape(error)}")
+    counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "unchanged"))
+    failed = f"; {len(report.errors)} failed" if report.errors else ""
+    out.print(f"{report.edition}: {counts}{failed}", highlight=False, markup=False)
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,87 @@
+"""The build's closing summary, as a table or as JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..build import Report
+from ..model import EpisodeKind, clock
+
+
+def report_json(report: Report) -> dict[str, object]:
+    """The build summary as plain data."""
+    stats = report.synthesis
+    return {
+        "ok": report.ok,
+        "articles_read": report.articles,
+        "bulletins": [
+            {
+                "path": str(e.path),
+                "edition": e.edition.slug,
+                "language": e.language,
+                "articles": [str(a.path) for a in e.articles],
+                "engine": e.engine,
+                "voice": e.voice,
+                "duration_s": round(e.duration_ms / 1000, 3),
+                "chapters": [
+                    {"title": c.title, "start_s": c.start_ms / 1000, "end_s": c.end_ms / 1000}
+                    for c in e.chapters
+                ],
+                "rebuilt": e.rebuilt,
+                "kind": e.kind,
+                "words": e.words,
+                "words_per_minute": round(e.words_per_minute, 1) if e.words else None,
+                "loudness_lufs": round(e.loudness.integrated, 1) if e.loudness else None,
+                "true_peak_dbtp": round(e.loudness.true_peak, 1) if e.loudness else None,
+            }
+            for e in report.episodes
+        ],
+        "segments": {
+            "spoken": stats.spoken,
+            "cached": stats.cached,
+            "failed": stats.failed,
+            "retries": stats.retries,
+        },
+        "pieces": {"encoded": report.encoded},
+        "warnings": report.warnings,
+        "errors": report.errors,
+    }
+
+
+def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
+    if report.episodes:
+        table = Table(title=f"Bulletins in {out_dir}", title_justify="left")
+        columns = ("episode", "lang", "articles", "engine", "duration", "wpm", "LUFS", "dBTP")
+        for column in (*columns, "status"):
+            table.add_column(column, overflow="fold")
+        for episode in report.episodes:
+            table.add_row(
+                str(episode.path.relative_to(out_dir)),
+                episode.language,
+                str(len(episode.articles)),
+                episode.engine,
+                clock(episode.duration_ms),
+                f"{episode.words_per_minute:.0f}" if episode.words else "-",
+                f"{episode.loudness.integrated:.1f}" if episode.loudness else "-",
+                f"{episode.loudness.true_peak:.1f}" if episode.loudness else "-",
+                "written" if episode.rebuilt else "up to date",
+            )
+        out.print(table)
+    languages = {e.language for e in report.episodes}
+    bulletins = [e for e in report.episodes if e.kind == EpisodeKind.BULLETIN]
+    out.print(
+        f"{report.articles} article(s) read, {sum(len(e.articles) for e in bulletins)} spoken; "
+        f"{len(bulletins)} bulletin(s) and {len(report.episodes) - len(bulletins)} article episode(s) "
+        f"in {len(languages)} language(s); "
+        f"{len(report.warnings)} warning(s), {len(report.errors)} error(s); "
+        f"segments: {report.synthesis.spoken} spoken, {report.synthesis.cached} from the cache; "
+        f"pieces: {report.encoded} encoded",
+        highlight=False,
+    )
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+    for error in report.errors:
+        err.print(f"[red]error:[/red] {error}")
