@@ -35,6 +35,8 @@ from .errors import (
     EngineUnavailable,
     LanguageError,
     SynthesisError,
+    WriteError,
+    cannot_write,
 )
 from .files import bulletin_path, exclusive
 from .model import Article, Edition, Episode, Segment
@@ -306,12 +308,22 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
     """Build one bulletin per edition and language found under ``settings.content_dir``.
 
     A bad article is reported in ``Report.errors`` and left out; the others still build.
+    An episode that cannot be written (a full disk) is an error of its own, and keeps
+    its earlier file.
 
     Raises:
         ContentError: the content folder does not exist or holds no articles.
         VoiceError: a voice profile is invalid.
         ConfigError: the configured cover is not one podcast directories accept.
+        WriteError: the clip cache cannot be written, so nothing can be spoken.
     """
+    try:
+        return _build(settings, progress)
+    except OSError as exc:
+        raise WriteError(cannot_write(exc.filename or settings.out_dir, exc)) from exc
+
+
+def _build(settings: Settings, progress: OnProgress | None) -> Report:
     if settings.cover is not None:
         check_cover(settings.cover)  # before any work, not after an hour of it
     pipeline = _Pipeline(settings, progress)
@@ -345,9 +357,18 @@ def build(settings: Settings, progress: OnProgress | None = None) -> Report:
                 pipeline.report.errors.append(
                     f"{plan.path}: the worker process writing it died: {exc}"
                 )
-        pipeline.report.warnings.extend(
-            publish(pipeline.report.episodes, pipeline.profiles, settings)
-        )
+            except OSError as exc:
+                # A full disk: this episode keeps its earlier file; the others go on.
+                pipeline.report.errors.append(cannot_write(exc.filename or plan.path, exc))
+        try:
+            pipeline.report.warnings.extend(
+                publish(pipeline.report.episodes, pipeline.profiles, settings)
+            )
+        except OSError as exc:
+            pipeline.report.errors.append(
+                cannot_write(exc.filename or settings.out_dir, exc)
+                + " (the feeds and pages were not all rewritten; the earlier ones stay)"
+            )
     return pipeline.report
 
 

@@ -44,5 +44,24 @@ class TransientError(SynthesisError):
         """Seconds the server asked us to wait, when it said."""
 
 
+class WriteError(BulletinsError, OSError):
+    """Output or the cache cannot be written (a full disk); nothing half-written is left."""
+
+
 class SourceError(BulletinsError, ValueError):
     """A web page or feed cannot be fetched or read as news (refused address, bad answer...)."""
+
+
+def cannot_write(path: object, exc: OSError) -> str:
+    """One line for a file that could not be written (a full disk, a read-only folder)."""
+    import errno
+
+    cause = exc.strerror or type(exc).__name__
+    hint = {
+        errno.ENOSPC: "the disk is full; free some space and build again",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EROFS: "the folder is on a read-only file system",
+        errno.EACCES: "this user may not write there",
+        errno.EFBIG: "the file is larger than this system lets a process write",
+    }.get(exc.errno or 0)
+    return f"{path}: cannot be written: {cause}" + (f". Probable cause: {hint}" if hint else "")

@@ -33,7 +33,13 @@ def atomic_output(target: Path, durable: bool = True) -> Iterator[Path]:
     os.close(handle)
     temporary = Path(name)
     try:
-        yield temporary
+        try:
+            yield temporary
+        except OSError as exc:
+            # Name the file being made, not its temporary name, in the error.
+            if exc.filename in (None, str(temporary)) and type(exc).__module__ == "builtins":
+                raise type(exc)(exc.errno, exc.strerror, str(target)) from exc
+            raise
         if durable:
             with temporary.open("rb+") as written:
                 os.fsync(written.fileno())

@@ -420,3 +420,40 @@ def test_a_language_no_engine_speaks_is_one_error_and_the_rest_builds(
     ) in " ".join(result.stderr.split())
     assert (tmp_path / "audio" / "2026-06-mixed" / "2026-06-mixed.it.mp3").is_file()
     assert not list((tmp_path / "audio" / "2026-06-mixed").glob("*.so.*"))
+
+
+def test_output_that_cannot_be_written_is_one_error_and_the_earlier_files_stay(
+    runner: CliRunner, content: Path, tmp_path: Path
+) -> None:
+    """A build whose files cannot be written (here: a 1 MB file-size limit) reports each, with no traceback.
+
+    The earlier bulletin stays whole and nothing half-written is left beside it.
+    """
+    out, cache = tmp_path / "audio", tmp_path / "cache"
+    command = ["build", str(content), "--out", str(out), "-e", "tone", "--cache-dir", str(cache)]
+    assert runner.invoke(app, command).exit_code == 0
+    italian = out / EDITION / f"{EDITION}.it.mp3"
+    before = italian.read_bytes()
+    article = content / EDITION / "community-safety-assembly.it.txt"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("Dorking Halls", "Dorking Halls di Dorking"),
+        encoding="utf-8",
+    )
+    limited = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))\n"
+        "from bulletins.cli import main\n"
+        f"sys.argv = ['bulletins', *{command!r}]\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", limited], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors and all("it.mp3" in line or "File too large" in line for line in errors)
+    assert any(str(italian) in line for line in errors), errors
+    assert italian.read_bytes() == before
+    assert not list(out.rglob("*.part"))

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 
 from ..build import Report, build, say
-from ..errors import BulletinsError
+from ..errors import BulletinsError, WriteError
 from ..model import clock
 from ..settings import Settings
 from .common import (
@@ -138,6 +138,8 @@ def _build_with_progress(settings: Settings, err: Console, show: bool) -> Report
 
         try:
             return build(settings, progress)
+        except WriteError as exc:
+            raise _fail(exc, 1) from exc  # a full disk: something failed, not the usage
         except BulletinsError as exc:
             raise _fail(exc, 2) from exc
 
