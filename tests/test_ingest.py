@@ -70,6 +70,10 @@ class Route:
     delay: float = 0.0
     location: str | None = None
     length: bool = True
+    trickle: float = 0.0
+    """Seconds between bytes: the answer is sent one byte at a time."""
+    trickle_head: bool = False
+    """Trickle the status line and headers too, not only the body."""
 
 
 def _page(name: str, encoding: str, meta: str | None) -> bytes:
@@ -97,6 +101,9 @@ class Site:
                     self.send_error(404, "Not Found")
                     return
                 time.sleep(route.delay)
+                if route.trickle:
+                    self._trickle(route)
+                    return
                 self.send_response(route.status)
                 if route.content_type:
                     self.send_header("Content-Type", route.content_type)
@@ -108,6 +115,22 @@ class Site:
                 # The client hangs up on a body too large, as it should.
                 with contextlib.suppress(OSError):
                     self.wfile.write(route.body)
+
+            def _trickle(self, route: Route) -> None:
+                head = (
+                    f"HTTP/1.1 {route.status} OK\r\nContent-Type: {route.content_type}\r\n"
+                    f"Content-Length: {len(route.body)}\r\nConnection: close\r\n\r\n"
+                ).encode()
+                if not route.trickle_head:
+                    self.wfile.write(head)
+                    head = b""
+                # Bounded: the client hangs up at its deadline, and the loop stops there.
+                with contextlib.suppress(OSError):
+                    for byte in head + route.body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(route.trickle)
+                self.close_connection = True
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -141,6 +164,12 @@ def site() -> Iterator[Site]:
             _page("ar-article.html", "cp1256", None), "text/html"
         ),
         "/slow.html": Route(_page("it-article.html", "utf-8", "utf-8"), "text/html", delay=3),
+        "/trickle.html": Route(
+            _page("it-article.html", "utf-8", "utf-8"), "text/html", trickle=0.05
+        ),
+        "/trickle-head.html": Route(
+            _page("it-article.html", "utf-8", "utf-8"), "text/html", trickle=0.05, trickle_head=True
+        ),
         "/huge.html": Route(
             b"<html><body>" + b"<p>parole</p>" * 200_000, "text/html", length=False
         ),
@@ -289,6 +318,9 @@ def test_ingesting_again_adds_only_what_is_new_and_rewrites_what_changed(
     [
         ("/missing.html", {}, "the server answered 404"),
         ("/slow.html", {"timeout": 0.5}, "did not answer in full within 0.5 s"),
+        # A byte every 50 ms: each read succeeds, but the whole answer would take minutes.
+        ("/trickle.html", {"timeout": 1}, "did not answer in full within 1 s"),
+        ("/trickle-head.html", {"timeout": 1}, "did not answer in full within 1 s"),
         ("/huge.html", {"max_bytes": 1_000_000}, "is larger than 1,000,000 bytes"),
         ("/logo.png", {}, "is image/png, not a web page or an RSS or Atom feed"),
         ("/loop.html", {}, "more than 5 redirects"),
