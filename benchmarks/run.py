@@ -33,7 +33,7 @@ from bulletins.engines.base import EngineOptions
 from bulletins.engines.espeak import EspeakEngine
 from bulletins.engines.google import GoogleEngine
 from bulletins.engines.tone import ToneEngine
-from bulletins.language import detectable
+from bulletins.language import known
 from bulletins.segment import article_script
 from bulletins.settings import Settings
 from bulletins.testing import FakeGoogle
@@ -69,7 +69,7 @@ def fresh(work: Path, name: str) -> Path:
 
 def articles(content: Path) -> list:  # type: ignore[type-arg]
     return [
-        read_article(path, ReadOptions(debris=("Condividere su", "مشاركة مع")), detectable)
+        read_article(path, ReadOptions(debris=("Condividere su", "مشاركة مع")), known)
         for folder in edition_folders(content)
         for path in article_files(folder)
     ]

@@ -80,8 +80,7 @@ def how_identified(code: str, identification: language.Identification) -> str:
     if entry is None:
         return "declared only"
     if entry.variant:
-        parent = next(c for c, e in entries.items() if code in e.forms.values())
-        return f"as {entries[parent].english}, then by its characters"
+        return f"as {language.english_name(language.parent_of(code))}, then by its characters"
     script = entry.scripts[0]
     candidates = language.written_in(script)
     if len(candidates) == 1:

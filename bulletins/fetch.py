@@ -155,7 +155,7 @@ class _Deadline:
 
     @property
     def passed(self) -> bool:
-        return self._passed or time.monotonic() >= self.deadline
+        return time.monotonic() >= self.deadline
 
     @property
     def fired(self) -> bool:

@@ -20,7 +20,7 @@ Each answers in its own codes; :data:`ALIASES` maps them onto the language table
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -75,6 +75,16 @@ class Identifier(Protocol):
         ...
 
 
+def _first_among(
+    name: str, ranked: Iterable[tuple[str, float]], candidates: frozenset[str], minimum: float
+) -> Guess:
+    """The best-ranked of an identifier's answers that is a candidate, sure at ``minimum``."""
+    for language, probability in ranked:
+        if language in candidates:
+            return Guess(name, language, probability, probability >= minimum)
+    return Guess(name, None, 0.0, False)
+
+
 class Lingua:
     """lingua, asked to choose among the candidates only.
 
@@ -107,13 +117,10 @@ class Lingua:
         return self._detectors[codes]
 
     def guess(self, text: str, candidates: frozenset[str]) -> Guess:
-        codes = candidates & self.knows()
-        if not codes:
-            return Guess(self.name, None, 0.0, False)
-        if len(codes) == 1:
+        if len(candidates) < 2:
             # lingua needs two languages to choose between; one it knows is no evidence.
             return Guess(self.name, None, 0.0, False)
-        values = self._detector(frozenset(codes)).compute_language_confidence_values(text)
+        values = self._detector(candidates).compute_language_confidence_values(text)
         if not values or values[0].value <= 0:
             return Guess(self.name, None, 0.0, False)
         best = values[0]
@@ -181,10 +188,8 @@ class FastText:
         return self._known
 
     def guess(self, text: str, candidates: frozenset[str]) -> Guess:
-        for language, probability in self._scores(text.replace("\n", " "), 20):
-            if language in candidates:
-                return Guess(self.name, language, probability, probability >= self.MIN_PROBABILITY)
-        return Guess(self.name, None, 0.0, False)
+        ranked = self._scores(text.replace("\n", " "), 20)
+        return _first_among(self.name, ranked, candidates, self.MIN_PROBABILITY)
 
 
 class LangID:
@@ -210,12 +215,8 @@ class LangID:
         return frozenset(table_code(code) for code in self._model().nb_classes)
 
     def guess(self, text: str, candidates: frozenset[str]) -> Guess:
-        for code, probability in self._model().rank(text):
-            language = table_code(code)
-            if language in candidates:
-                probability = float(probability)
-                return Guess(self.name, language, probability, probability >= self.MIN_PROBABILITY)
-        return Guess(self.name, None, 0.0, False)
+        ranked = ((table_code(code), float(p)) for code, p in self._model().rank(text))
+        return _first_among(self.name, ranked, candidates, self.MIN_PROBABILITY)
 
 
 IDENTIFIERS: Mapping[str, type[Lingua] | type[CLD2] | type[FastText] | type[LangID]] = {

@@ -24,7 +24,7 @@ from .content import ARTICLE_SUFFIXES, front_matter, slugify
 from .errors import ContentError, SourceError
 from .fetch import FEED_TYPES, HTML_TYPES, FetchOptions, Response, decode_html, fetch
 from .files import write_text_atomic
-from .language import detectable
+from .langtable import known
 
 Status = Literal["added", "updated", "unchanged"]
 
@@ -343,7 +343,7 @@ def _language_code(tag: str | None) -> str | None:
     if not tag:
         return None
     code = re.split(r"[-_,; ]", tag.strip().lower(), maxsplit=1)[0]
-    return code if len(code) == 2 and detectable(code) else None
+    return code if len(code) == 2 and known(code) else None
 
 
 def _entry_date(entry: Any) -> str | None:

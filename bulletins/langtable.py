@@ -60,9 +60,6 @@ def known(code: str) -> bool:
     return code.lower() in table()
 
 
-detectable = known
-
-
 def iso639_2(code: str) -> str:
     """The three-letter ISO 639-2/T code of a language, as ID3's TLAN frame wants it."""
     entry = table().get(code)
@@ -93,6 +90,17 @@ def direction(code: str) -> str:
     return "rtl" if scripts and scripts[0] in RIGHT_TO_LEFT_SCRIPTS else "ltr"
 
 
+def parent_of(code: str) -> str:
+    """The language a character form belongs to (``zh-hant`` → ``zh``); any other code itself."""
+    return _parents().get(code, code)
+
+
+@cache
+def _parents() -> Mapping[str, str]:
+    return {form: code for code, entry in table().items() for form in entry.forms.values()}
+
+
+@cache
 def written_in(script: str) -> frozenset[str]:
     """The languages written in a script, as identification's candidates (no variants)."""
     return frozenset(

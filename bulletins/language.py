@@ -14,18 +14,16 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-import hanzidentifier
-
 from .errors import LanguageError
 from .identifiers import IDENTIFIERS, Guess, Identifier, Lingua
 from .langtable import (
     LanguageInfo,
-    detectable,
     direction,
     english_name,
     iso639_2,
     known,
     native_name,
+    parent_of,
     scripts_of,
     table,
     written_in,
@@ -40,7 +38,6 @@ __all__ = [
     "LanguageInfo",
     "Refused",
     "chinese_form",
-    "detectable",
     "direction",
     "english_name",
     "identify",
@@ -48,6 +45,7 @@ __all__ = [
     "known",
     "native_name",
     "paragraph_languages",
+    "parent_of",
     "scripts_of",
     "table",
     "written_in",
@@ -75,6 +73,8 @@ def chinese_form(text: str) -> str | None:
     Counts the characters that exist in one form only (国 against 國); None when
     the text has too few of them to tell.
     """
+    import hanzidentifier  # its character lists load in 40 ms: only for Chinese text
+
     simplified = traditional = 0
     for char in text:
         if not hanzidentifier.has_chinese(char):
@@ -95,10 +95,8 @@ class Identified:
     """A text's language, and how it was told."""
 
     language: str
-    script: str
     how: str
     """``script`` (the only language written so), or the identifiers that agreed."""
-    guesses: tuple[Guess, ...] = ()
 
 
 class Refused(LanguageError):
@@ -122,7 +120,6 @@ class Identification:
         min_confidence: float = DEFAULT_MIN_CONFIDENCE,
         identifiers: Sequence[Identifier] | None = None,
     ) -> None:
-        self.min_confidence = min_confidence
         self.identifiers: tuple[Identifier, ...] = tuple(
             identifiers
             if identifiers is not None
@@ -130,19 +127,26 @@ class Identification:
                 Lingua(min_confidence) if cls is Lingua else cls() for cls in IDENTIFIERS.values()
             ]
         )
-        self._knows: dict[tuple[str, str], frozenset[str]] = {}
+        self._asked: dict[tuple[str, str], frozenset[str]] = {}
 
-    def knows(self, identifier: Identifier, script: str) -> frozenset[str]:
-        """What an identifier can tell apart in a script, in the table's codes for that script."""
+    def _asks(self, identifier: Identifier, script: str) -> frozenset[str]:
+        """The identifier's own codes for the languages it knows that are written in a script."""
         key = (identifier.name, script)
-        if key not in self._knows:
+        if key not in self._asked:
             entries = table()
-            self._knows[key] = frozenset(
-                entries[code].written.get(script, code)
+            self._asked[key] = frozenset(
+                code
                 for code in identifier.knows()
                 if code in entries and script in entries[code].scripts
             )
-        return self._knows[key]
+        return self._asked[key]
+
+    def knows(self, identifier: Identifier, script: str) -> frozenset[str]:
+        """What an identifier can tell apart in a script, in the table's codes for that script."""
+        entries = table()
+        return frozenset(
+            entries[code].written.get(script, code) for code in self._asks(identifier, script)
+        )
 
     def _guesses(self, text: str, script: str, quick_only: bool = False) -> list[Guess]:
         """Each identifier's guess among the languages it knows in this script."""
@@ -151,11 +155,7 @@ class Identification:
         for identifier in self.identifiers:
             if quick_only and not identifier.quick:
                 continue
-            asked = frozenset(
-                code
-                for code in identifier.knows()
-                if code in entries and script in entries[code].scripts
-            )
+            asked = self._asks(identifier, script)
             guess = (
                 identifier.guess(text, asked) if asked else Guess(identifier.name, None, 0.0, False)
             )
@@ -188,7 +188,7 @@ class Identification:
             raise Refused(f"no language bulletins knows is written in {script} script", ())
         if len(candidates) == 1:
             (language,) = candidates
-            return Identified(self._form(language, text), script, "script")
+            return Identified(self._form(language, text), "script")
         guesses = self._guesses(text, script)
         answers = [g.language for g in guesses if g.confident and g.language]
         if not answers:
@@ -223,7 +223,7 @@ class Identification:
                 [language],
             )
         how = "+".join(supporters)
-        return Identified(self._form(language, text), script, how, tuple(guesses))
+        return Identified(self._form(language, text), how)
 
     def plainly(self, text: str, language: str) -> bool:
         """Whether the quick identifiers all, and at least one, say ``text`` is in ``language``.
@@ -234,7 +234,7 @@ class Identification:
         script = dominant_script(text)
         if script is None:
             return True
-        base = next((c for c, e in table().items() if language in e.forms.values()), language)
+        base = parent_of(language)
         confident = [
             g.language for g in self._guesses(text, script, quick_only=True) if g.confident
         ]

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
-
-import regex
+from typing import Any
 
 # Unicode's Script property names (UAX #24) for the scripts bulletins tells apart,
 # under the names profiles and the language table use. Hiragana and Katakana are one
@@ -76,34 +75,41 @@ SENTENCE_ENDS: dict[str, str] = {
 }
 
 # Marks after which a long sentence may be split into clauses: the Latin and Arabic
-# comma, semicolon and colon, dashes used as parentheses, the ideographic comma and
-# the full-width forms, the Ethiopic comma and semicolon, the Armenian comma, and
-# Myanmar's little section mark. CJK marks take no space after them.
-CLAUSE_MARKS = ",;:،؛—–、，；：፣፤፥፦՝၊"
+# comma, semicolon and colon, dashes used as parentheses, the Ethiopic comma and
+# semicolons, the Armenian comma, and Myanmar's little section mark, each followed by
+# a space; and the ideographic comma and full-width marks of Chinese and Japanese,
+# which take none.
+CLAUSE_MARKS = ",;:،؛—–፣፤፥፦՝၊"
+CLAUSE_MARKS_WITHOUT_SPACE = "、，；："
+
+
+@cache
+def _script_class(name: str, prop: str) -> Any:
+    """A compiled character class of one script, by the ``regex`` module's Unicode property.
+
+    Compiled on first use, so importing bulletins does not pay for the module or the classes.
+    """
+    import regex
+
+    return regex.compile("[" + "".join(rf"\p{{{prop}={part}}}" for part in SCRIPTS[name]) + "]")
 
 
 @cache
 def _char_script(ch: str) -> str | None:
-    for name, pattern in _PATTERNS.items():
-        if pattern.fullmatch(ch):
+    for name in SCRIPTS:
+        if _script_class(name, "Script").fullmatch(ch):
             return name
     return None
-
-
-_PATTERNS = {
-    name: regex.compile("[" + "".join(rf"\p{{Script={part}}}" for part in parts) + "]")
-    for name, parts in SCRIPTS.items()
-}
-_ANY_LETTER = regex.compile(r"\p{L}")
 
 
 def letter_counts(text: str) -> Counter[str]:
     """How many letters of each script the text holds."""
     counts: Counter[str] = Counter()
-    for match in _ANY_LETTER.finditer(text):
-        script = _char_script(match.group())
-        if script is not None:
-            counts[script] += 1
+    for ch in text:
+        if ch.isalpha():
+            script = _char_script(ch)
+            if script is not None:
+                counts[script] += 1
     return counts
 
 
@@ -145,16 +151,11 @@ def spaceless_runs(word: str) -> Iterable[tuple[str, bool]]:
         yield part, bool(kind)
 
 
-_SCRIPT_EXTENSIONS = {
-    name: regex.compile("[" + "".join(rf"\p{{Script_Extensions={part}}}" for part in parts) + "]")
-    for name, parts in SCRIPTS.items()
-}
-
-
 def strip_script(text: str, script: str) -> str:
     """``text`` without the letters and punctuation of a script (the Arabic comma after a Latin name)."""
-    pattern = _SCRIPT_EXTENSIONS.get(script)
-    return pattern.sub("", text) if pattern else text
+    if script not in SCRIPTS:
+        return text
+    return str(_script_class(script, "Script_Extensions").sub("", text))
 
 
 def sentence_ends(script: str | None) -> str:

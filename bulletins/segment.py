@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 
 from sentencex import segment as sentencex_segment
 
@@ -24,8 +25,9 @@ from .voices import Profile
 # Where a long sentence may be split: after clause punctuation followed by a space,
 # after the ideographic and full-width marks of Chinese and Japanese (which take no
 # space), and before dashes used as parentheses.
-_CJK_CLAUSE = "、，；："
-_CLAUSE_END = re.compile(r"(?<=[,;:،؛—–፣፤፥፦՝၊])\s+|(?<=[、，；：])\s*|\s+(?=[—–]\s)")
+_CLAUSE_END = re.compile(
+    rf"(?<=[{scripts.CLAUSE_MARKS}])\s+|(?<=[{scripts.CLAUSE_MARKS_WITHOUT_SPACE}])\s*|\s+(?=[—–]\s)"
+)
 
 
 def script_of(word: str) -> str | None:
@@ -84,6 +86,17 @@ def _merges(
 _CLOSERS = "\"'”’»」』）)]"
 
 
+@cache
+def _sentence_boundary(script: str | None) -> re.Pattern[str] | None:
+    """Where a sentence ends in a script: a run of its marks, with the closing quotes and
+    brackets after it, before a space or, in scripts without spaces, straight away."""
+    ends = scripts.sentence_ends(script)
+    if not ends:
+        return None
+    gap = r"\s*" if script in scripts.SPACELESS else r"\s+"
+    return re.compile(rf"[{re.escape(ends)}]+[{re.escape(_CLOSERS)}]*{gap}")
+
+
 def _script_sentences(piece: str) -> list[str]:
     """Split a piece of text where its own script ends sentences, which sentencex may not know.
 
@@ -99,13 +112,9 @@ def _script_sentences(piece: str) -> list[str]:
             else:
                 parts.append(phrase)
         return parts
-    ends = scripts.sentence_ends(script)
-    if not ends:
+    boundary = _sentence_boundary(script)
+    if boundary is None:
         return [piece]
-    # A run of marks ends a sentence, with the closing quotes and brackets after it,
-    # before a space or, in scripts without spaces, straight away.
-    gap = r"\s*" if script in scripts.SPACELESS else r"\s+"
-    boundary = re.compile(rf"[{re.escape(ends)}]+[{re.escape(_CLOSERS)}]*{gap}")
     parts, start = [], 0
     for match in boundary.finditer(piece):
         if match.end() < len(piece):
@@ -141,7 +150,7 @@ def sentences(
 
 def _joiner(left: str, right: str) -> str:
     """What goes between two parts: nothing between characters of scripts without spaces."""
-    if left[-1:] in _CJK_CLAUSE or (
+    if left[-1:] in scripts.CLAUSE_MARKS_WITHOUT_SPACE or (
         scripts.dominant_script(left[-1:]) in scripts.SPACELESS
         and scripts.dominant_script(right[:1]) in scripts.SPACELESS
     ):

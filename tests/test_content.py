@@ -17,14 +17,14 @@ from bulletins.content import (
     strip_debris,
 )
 from bulletins.errors import ContentError
-from bulletins.language import detectable
+from bulletins.language import known
 
 OPTIONS = ReadOptions(debris=("Condividere su", "مشاركة مع"))
 BODY = "Il consiglio comunale si è riunito ieri sera.\n\nHa approvato il bilancio.\n"
 
 
 def read(path: Path, options: ReadOptions = OPTIONS):
-    return read_article(path, options, detectable)
+    return read_article(path, options, known)
 
 
 def test_seed_txt_has_headline_paragraphs_and_no_share_label() -> None:
@@ -107,7 +107,7 @@ def test_front_matter_language_wins_over_file_name(tmp_path: Path) -> None:
 )
 def test_split_name(name: str, stem: str, language: str | None) -> None:
     """The language in a file name is recognised only when it is a language code."""
-    assert split_name(Path(name), detectable) == (stem, language)
+    assert split_name(Path(name), known) == (stem, language)
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from bulletins.content import ReadOptions, parse_md, read_article
 from bulletins.errors import SourceError
 from bulletins.fetch import FetchOptions, check_address, decode_html, fetch
 from bulletins.ingest import Draft, article_text, ingest
-from bulletins.language import detectable
+from bulletins.language import known
 from bulletins.transcripts import read_webvtt
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -196,7 +196,7 @@ def read(path: Path) -> tuple[dict[str, object], list[str]]:
 
 
 def article(path: Path):  # type: ignore[no-untyped-def]
-    return read_article(path, ReadOptions(), detectable)
+    return read_article(path, ReadOptions(), known)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bulletins.content import ReadOptions, read_article
 from bulletins.errors import ContentError
-from bulletins.language import detectable
+from bulletins.language import known
 from bulletins.model import Article, SegmentKind
 from bulletins.segment import article_script, script_runs, sentences, split_long
 from bulletins.voices import builtin_voices_dir, load_profiles, profile_for
@@ -122,7 +122,7 @@ def test_split_long_properties(sentence: str, limit: int) -> None:
 def test_seed_script(language: str) -> None:
     """A seed's script: the headline, then sentences; pauses as the profile says; within the limit."""
     profile = PROFILES[language]
-    article = read_article(SEEDS[language], ReadOptions(debris=profile.debris), detectable)
+    article = read_article(SEEDS[language], ReadOptions(debris=profile.debris), known)
     script = article_script(article, 0, profile, 100)
     headline = [s for s in script if s.paragraph == -1]
     assert {s.kind for s in headline} == {SegmentKind.HEADLINE}
@@ -199,7 +199,7 @@ def test_script_runs(language: str, text: str, runs: list[tuple[str, str | None]
 def test_latin_name_in_arabic_is_its_own_segment() -> None:
     """In the Arabic seed, "Surrey" is a segment for the English voice, a short gap either side, inside its sentence."""
     profile = PROFILES["ar"]
-    article = read_article(SEEDS["ar"], ReadOptions(debris=profile.debris), detectable)
+    article = read_article(SEEDS["ar"], ReadOptions(debris=profile.debris), known)
     script = article_script(article, 0, profile, 100)
     english = [s for s in script if s.language == "en"]
     assert [s.spoken for s in english] == ["Surrey", "Surrey."]

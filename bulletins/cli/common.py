@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +14,21 @@ from rich.markup import escape
 from ..engines import ENGINES
 from ..errors import BulletinsError
 from ..settings import Settings, resolve
+
+
+def documented(*names: str, help: str, default: object) -> Any:
+    """An option whose help ends with its default, as read from ``Settings`` by the caller."""
+    return typer.Option(*names, help=_with_default(help, default), show_default=False)
+
+
+def documented_argument(*, help: str, default: object) -> Any:
+    """An argument whose help ends with its default."""
+    return typer.Argument(help=_with_default(help, default), show_default=False)
+
+
+def _with_default(help: str, default: object) -> str:
+    # Rich takes "[default: …]" for a markup tag and drops it; the backslash keeps it text.
+    return f"{help} \\[default: {default}]"
 
 
 # Messages are never wrapped: a log line from a scheduled run must keep a file's path whole.
@@ -35,11 +50,8 @@ def _fail(exc: BulletinsError, code: int) -> typer.Exit:
 
 EngineOption = Annotated[
     str | None,
-    typer.Option(
-        "--engine",
-        "-e",
-        help=f"auto, or one of: {', '.join(ENGINES)}. \\[default: {Settings.engine}]",
-        show_default=False,
+    documented(
+        "--engine", "-e", help=f"auto, or one of: {', '.join(ENGINES)}.", default=Settings.engine
     ),
 ]
 VoicesOption = Annotated[
@@ -50,23 +62,19 @@ VoicesOption = Annotated[
 ]
 CacheDirOption = Annotated[
     Path | None,
-    typer.Option(
-        "--cache-dir",
-        help="Clip cache folder. \\[default: the user's cache folder]",
-        show_default=False,
-    ),
+    documented("--cache-dir", help="Clip cache folder.", default="the user's cache folder"),
 ]
 RateOption = Annotated[
     int | None,
-    typer.Option(
+    documented(
         "--rate",
-        help="Speaking rate in words a minute, for every language. \\[default: each profile's]",
-        show_default=False,
+        help="Speaking rate in words a minute, for every language.",
+        default="each profile's",
     ),
 ]
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="A bulletins.toml file. \\[default: CONTENT_DIR/bulletins.toml]"),
+    documented("--config", help="A bulletins.toml file.", default="CONTENT_DIR/bulletins.toml"),
 ]
 
 
@@ -79,34 +87,27 @@ def _settings(config: Path | None, **options: object) -> Settings:
 
 OutOption = Annotated[
     Path | None,
-    typer.Option(
-        "--out", "-o", help=f"Output folder. \\[default: {Settings.out_dir}]", show_default=False
-    ),
+    documented("--out", "-o", help="Output folder.", default=Settings.out_dir),
 ]
 
 # The options of `bulletins build`; each help reads its default from Settings.
 ContentDirArgument = Annotated[
     Path | None,
-    typer.Argument(
-        help=f"Folder of editions. \\[default: {Settings.content_dir}]", show_default=False
-    ),
+    documented_argument(help="Folder of editions.", default=Settings.content_dir),
 ]
 BitrateOption = Annotated[
     int | None,
-    typer.Option(help=f"MP3 bitrate in kb/s. \\[default: {Settings.bitrate}]", show_default=False),
+    documented(help="MP3 bitrate in kb/s.", default=Settings.bitrate),
 ]
 LoudnessOption = Annotated[
     float | None,
-    typer.Option(
-        help=f"Integrated loudness of every episode, LUFS. \\[default: {Settings.loudness:g}]",
-        show_default=False,
+    documented(
+        help="Integrated loudness of every episode, LUFS.", default=f"{Settings.loudness:g}"
     ),
 ]
 TruePeakOption = Annotated[
     float | None,
-    typer.Option(
-        help=f"Highest true peak, dBTP. \\[default: {Settings.true_peak:g}]", show_default=False
-    ),
+    documented(help="Highest true peak, dBTP.", default=f"{Settings.true_peak:g}"),
 ]
 PublisherOption = Annotated[str | None, typer.Option(help="Publisher, for the artist tag.")]
 BulletinOption = Annotated[
@@ -114,37 +115,31 @@ BulletinOption = Annotated[
 ]
 WorkersOption = Annotated[
     int | None,
-    typer.Option(
-        help="Offline voice processes and bulletins encoded at once. \\[default: one per core]",
-        show_default=False,
+    documented(
+        help="Offline voice processes and bulletins encoded at once.", default="one per core"
     ),
 ]
 ConcurrencyOption = Annotated[
     int | None,
-    typer.Option(
-        help=f"Requests to the online voice in flight at first. \\[default: {Settings.concurrency}]",
-        show_default=False,
+    documented(
+        help="Requests to the online voice in flight at first.", default=Settings.concurrency
     ),
 ]
 MaxConcurrencyOption = Annotated[
     int | None,
-    typer.Option(
-        help=f"Most requests in flight once the server keeps up. \\[default: {Settings.max_concurrency}]",
-        show_default=False,
+    documented(
+        help="Most requests in flight once the server keeps up.", default=Settings.max_concurrency
     ),
 ]
 RetriesOption = Annotated[
     int | None,
-    typer.Option(
-        help=f"Retries of a refused request. \\[default: {Settings.retries}]",
-        show_default=False,
-    ),
+    documented(help="Retries of a refused request.", default=Settings.retries),
 ]
 FallbackOption = Annotated[
     str | None,
-    typer.Option(
-        help=f"'offline': re-speak an article the online voice fails with eSpeak NG. \\[default: {Settings.fallback}]",
-        show_default=False,
+    documented(
+        help="'offline': re-speak an article the online voice fails with eSpeak NG.",
+        default=Settings.fallback,
     ),
 ]
 BaseUrlOption = Annotated[
@@ -156,18 +151,11 @@ BaseUrlOption = Annotated[
 ]
 CoverOption = Annotated[
     Path | None,
-    typer.Option(
-        help="Square JPEG or PNG cover for every feed. \\[default: one drawn per language]",
-        show_default=False,
-    ),
+    documented(help="Square JPEG or PNG cover for every feed.", default="one drawn per language"),
 ]
 CacheOption = Annotated[
     bool | None,
-    typer.Option(
-        "--cache/--no-cache",
-        help="Reuse clips spoken before. \\[default: cache]",
-        show_default=False,
-    ),
+    documented("--cache/--no-cache", help="Reuse clips spoken before.", default="cache"),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 AsJsonOption = Annotated[

@@ -18,6 +18,7 @@ from .common import (
     _fail,
     _out,
     _settings,
+    documented,
 )
 
 
@@ -30,33 +31,23 @@ def ingest_command(
     ],
     content_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--content",
-            help=f"Folder of editions. \\[default: {Settings.content_dir}]",
-            show_default=False,
-        ),
+        documented("--content", help="Folder of editions.", default=Settings.content_dir),
     ] = None,
     allow_private: Annotated[
         bool | None,
-        typer.Option(
+        documented(
             "--allow-private/--public-only",
-            help="Fetch from loopback and private networks too (an intranet). \\[default: public only]",
-            show_default=False,
+            help="Fetch from loopback and private networks too (an intranet).",
+            default="public only",
         ),
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option(
-            help=f"Seconds allowed for each page or feed. \\[default: {Settings.timeout:g}]",
-            show_default=False,
-        ),
+        documented(help="Seconds allowed for each page or feed.", default=f"{Settings.timeout:g}"),
     ] = None,
     max_bytes: Annotated[
         int | None,
-        typer.Option(
-            help=f"Largest page or feed fetched, in bytes. \\[default: {Settings.max_page_bytes}]",
-            show_default=False,
-        ),
+        documented(help="Largest page or feed fetched, in bytes.", default=Settings.max_page_bytes),
     ] = None,
     config: ConfigOption = None,
 ) -> None:

@@ -18,6 +18,7 @@ from .common import (
     _fail,
     _out,
     _settings,
+    documented,
 )
 
 
@@ -121,11 +122,7 @@ def voices_install_command(
     name: Annotated[str, typer.Argument(help="A Piper voice, like en_US-joe-medium.")],
     to: Annotated[
         Path | None,
-        typer.Option(
-            "--to",
-            help="Folder to put it in. \\[default: the Piper voices folder]",
-            show_default=False,
-        ),
+        documented("--to", help="Folder to put it in.", default="the Piper voices folder"),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
