@@ -17,19 +17,21 @@ from pathlib import Path
 
 from lingua import LanguageDetectorBuilder
 
-from bulletins.content import ReadOptions, read_article
-from bulletins.language import Identification, Refused, english_name, known, parent_of
+from bulletins import options
+from bulletins.settings import Settings
+from bulletins.text.content import read_article
+from bulletins.text.language import Refused, english_name, known, parent_of
 
 SET = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "languages"
 
 
 def main() -> int:
-    identification = Identification()
+    identification = options.identification(Settings())
     lingua = LanguageDetectorBuilder.from_all_languages().build()
     rows = []
     started = time.perf_counter()
     for path in sorted(SET.glob("*.txt")):
-        article = read_article(path, ReadOptions(), known)
+        article = read_article(path, options.read_options(Settings(), {}), known)
         text = dataclasses.replace(article, language=None).text
         code = path.stem
         try:

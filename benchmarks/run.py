@@ -20,24 +20,25 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import gtts.tts
 from corpus import make_corpus
 from mutagen.mp3 import MP3
 
+from bulletins.audio.codec import encode_mp3
 from bulletins.build import Report, build
-from bulletins.codec import encode_mp3
-from bulletins.content import ReadOptions, article_files, edition_folders, read_article
-from bulletins.engines.base import EngineOptions
-from bulletins.engines.espeak import EspeakEngine
-from bulletins.engines.google import GoogleEngine
-from bulletins.engines.tone import ToneEngine
-from bulletins.language import known
-from bulletins.segment import article_script
+from bulletins.options import engine_options
+from bulletins.profiles.profile import builtin_voices_dir, load_profiles, profile_for
 from bulletins.settings import Settings
+from bulletins.speech.engines.espeak import EspeakEngine
+from bulletins.speech.engines.google import GoogleEngine
+from bulletins.speech.engines.tone import ToneEngine
 from bulletins.testing import FakeGoogle
-from bulletins.voices import builtin_voices_dir, load_profiles, profile_for
+from bulletins.text.content import ReadOptions, article_files, edition_folders, read_article
+from bulletins.text.language import known
+from bulletins.text.segment import article_script
 
 REPO = Path(__file__).resolve().parent.parent
 LATENCY_S = 0.2
@@ -69,7 +70,11 @@ def fresh(work: Path, name: str) -> Path:
 
 def articles(content: Path) -> list:  # type: ignore[type-arg]
     return [
-        read_article(path, ReadOptions(debris=("Condividere su", "مشاركة مع")), known)
+        read_article(
+            path,
+            ReadOptions(Settings().max_article_bytes, debris=("Condividere su", "مشاركة مع")),
+            known,
+        )
         for folder in edition_folders(content)
         for path in article_files(folder)
     ]
@@ -77,7 +82,7 @@ def articles(content: Path) -> list:  # type: ignore[type-arg]
 
 def warm(fake: FakeGoogle) -> None:
     """Have the fake make its MP3 answers before timing, so neither side pays for them."""
-    engine = GoogleEngine(EngineOptions(gtts_endpoint=fake.url))
+    engine = GoogleEngine(replace(engine_options(Settings()), gtts_endpoint=fake.url))
     profile = profile_for("en", {})
     for words in range(1, 45):
         engine.synthesize(" ".join(["word"] * words), profile)
@@ -119,7 +124,7 @@ def encoder_scaling(work: Path) -> tuple[float, float]:
     pcm = [second] * 840
     start = time.perf_counter()
     for n in range(2):
-        encode_mp3(pcm, 22050, work / f"bare-{n}.mp3")
+        encode_mp3(pcm, 22050, work / f"bare-{n}.mp3", "96k", 44100)
     serial = time.perf_counter() - start
     start = time.perf_counter()
     threads = [

@@ -1,5 +1,5 @@
 """``python -m bulletins``: the same as the ``bulletins`` command."""
 
-from .cli import main
+from bulletins.cli import main
 
 main()

@@ -5,7 +5,7 @@ text, so unchanged text is never spoken twice and any change re-speaks only what
 changed. Entries are written to a temporary name and renamed into place: a build
 killed mid-write, or two builds writing the same entry, never leave a partial entry
 under a real key. Entries also carry a header that is checked on every read, and
-the clip's loudness, measured once when it is stored, for levelling at every mix.
+the clip's loudness, measured once when it is spoken, for levelling at every mix.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from . import loudness
-from .files import atomic_output
-from .model import Audio, Piece
+from bulletins.atomic import atomic_output
+from bulletins.model import Audio, Piece
 
 # Bumped whenever the entry format or the meaning of a key changes.
 FORMAT = 2
@@ -94,8 +93,9 @@ class ClipCache:
         )
 
     def put(self, key: str, audio: Audio) -> None:
-        """Store a clip, with its loudness; an existing entry with the same key is replaced whole."""
-        level = loudness.integrated(audio.pcm, audio.sample_rate)
+        """Store a clip with its measured loudness (``Audio.loudness``, None for silence);
+        an existing entry with the same key is replaced whole."""
+        level = audio.loudness
         header = _HEADER.pack(
             _MAGIC, audio.sample_rate, len(audio.pcm), math.nan if level is None else level
         )

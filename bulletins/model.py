@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .loudness import Loudness
 
 
 @dataclass(frozen=True)
@@ -171,6 +167,39 @@ class Piece:
         return self.frames * self.samples_per_frame
 
 
+class Stage(StrEnum):
+    """The stage of a build a problem arose in, in the order they run."""
+
+    READ = "read"
+    """Reading an article file and telling its language."""
+    PLAN = "plan"
+    """Choosing its voice and scripting what is said."""
+    SPEAK = "speak"
+    """Speaking the articles' clips."""
+    ANNOUNCE = "announce"
+    """Speaking the openings, announcements and closings."""
+    ASSEMBLE = "assemble"
+    """Encoding and writing the episodes."""
+    PUBLISH = "publish"
+    """Recording the history and rewriting the feeds and pages."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a stage could not do (an error) or did with a caveat (a warning)."""
+
+    stage: Stage
+    message: str
+    """The one line a person reads; it names the file itself."""
+    path: Path | None = None
+    """The file it concerns: an article, an episode or an output; None when none."""
+    warning: bool = False
+    """The stage did its work, with a caveat; otherwise the work it names was not done."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def clock(ms: float) -> str:
     """A duration as ``m:ss`` (or ``h:mm:ss``), in whole seconds elapsed, as players count it.
 
@@ -181,3 +210,16 @@ def clock(ms: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """What an EBU R128 meter reports for one file."""
+
+    integrated: float
+    """Integrated loudness, LUFS (a mono file as dual-mono)."""
+    true_peak: float
+    """Highest true peak, dBTP."""
+
+    def describe(self) -> str:
+        return f"{self.integrated:.1f} LUFS, {self.true_peak:.1f} dBTP"

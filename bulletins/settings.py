@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from .errors import ConfigError
+from bulletins.errors import ConfigError
 
 CONFIG_NAME = "bulletins.toml"
 ENV_PREFIX = "BULLETINS_"
@@ -39,12 +39,15 @@ class Settings:
     bitrate: int = 96
     """MP3 bitrate in kb/s: 96 kb/s mono is transparent for speech."""
     sample_rate: int = 44100
+    """Of the MP3s, Hz: 44.1 kHz is the rate every podcast player and car stereo plays natively."""
     rate: int | None = None
     """Speaking rate in words per minute for every language; None means each profile's."""
     loudness: float = -16.0
-    """Integrated loudness of every episode, LUFS (BS.1770, mono as dual-mono): -16 is the podcast norm."""
+    """Integrated loudness of every episode, LUFS (BS.1770, mono as dual-mono): -16 is the
+    loudness Apple, Spotify and the AES recommend for speech podcasts."""
     true_peak: float = -1.0
-    """Highest true peak of every episode, dBTP."""
+    """Highest true peak of every episode, dBTP: the ceiling EBU R 128 and the podcast
+    platforms ask of delivered files."""
     bulletin: str = "News bulletin"
     """The series name: the album tag, and later the feed's title."""
     publisher: str = "bulletins"

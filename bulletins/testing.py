@@ -20,10 +20,10 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from types import TracebackType
 
-from .codec import encode_mp3
-from .engines.google import RPC_PATH
-from .engines.tone import ToneEngine
-from .voices import default_profile
+from bulletins.audio.codec import encode_mp3
+from bulletins.profiles.profile import default_profile
+from bulletins.speech.engines.google import RPC_PATH
+from bulletins.speech.engines.tone import ToneEngine
 
 __all__ = ["FakeGoogle", "Reply", "ToneEngine"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bulletins.codec import decode, ffmpeg_exe
+from bulletins.audio.codec import decode, ffmpeg_exe
 from bulletins.model import Audio
 from bulletins.settings import Settings
 from bulletins.testing import FakeGoogle

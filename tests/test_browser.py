@@ -21,7 +21,7 @@ from conftest import REPO, build_settings
 from test_site import SAMPLE, SECOND, add_second_edition
 
 from bulletins.build import build
-from bulletins.serve import serving
+from bulletins.publish.serve import serving
 
 AXE_CORE = REPO / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -186,7 +186,9 @@ def test_the_spoken_sentence_is_highlighted(context: Any, site: tuple[str, Path]
         "a.played.start(a.played.length - 1) > 0.2)(document.querySelector('audio'))",
         timeout=5000,
     )
-    began = page.evaluate("(a => a.played.start(a.played.length - 1))(document.querySelector('audio'))")
+    began = page.evaluate(
+        "(a => a.played.start(a.played.length - 1))(document.querySelector('audio'))"
+    )
     start = float(cue.get_attribute("data-start"))
     assert abs(began - start) <= 0.1
     assert page.locator("a.cue.current").count() == 1

@@ -22,14 +22,14 @@ from typer.testing import CliRunner
 from bulletins.build import ARTICLES_PROGRESS, build
 from bulletins.cache import ClipCache
 from bulletins.cli import app
-from bulletins.engines.espeak import EspeakEngine
-from bulletins.engines.tone import SAMPLE_RATE as TONE_RATE
-from bulletins.engines.tone import tone_period
-from bulletins.episodes import Voice
-from bulletins.model import Audio
-from bulletins.tags import VOICE_TAG
+from bulletins.episodes.plans import Speaker
+from bulletins.episodes.tags import VOICE_TAG
+from bulletins.model import Audio, Stage
+from bulletins.profiles.profile import builtin_voices_dir, load_profiles
+from bulletins.speech.engines.espeak import EspeakEngine
+from bulletins.speech.engines.tone import SAMPLE_RATE as TONE_RATE
+from bulletins.speech.engines.tone import tone_period
 from bulletins.testing import FakeGoogle, Reply
-from bulletins.voices import builtin_voices_dir, load_profiles
 
 EDITION = SAMPLE_EDITION.name
 
@@ -77,10 +77,14 @@ def test_offline_fallback_respeaks_a_failed_article(content: Path, tmp_path: Pat
         options = {"engine": "gtts", "gtts_endpoint": fake.url, "retries": 1}
         failed = build(settings(content, tmp_path, **options))
         assert not failed.ok and not failed.episodes
-        assert all("answered 503" in e and "gave up after 1 retries" in e for e in failed.errors)
+        assert all(
+            "answered 503" in e.message and "gave up after 1 retries" in e.message
+            for e in failed.errors
+        )
+        assert {e.stage for e in failed.errors} == {Stage.SPEAK}
         rescued = build(settings(content, tmp_path, fallback="offline", **options))
     assert rescued.ok and len(rescued.episodes) == 4
-    assert len([w for w in rescued.warnings if "spoken offline by eSpeak NG" in w]) == 2
+    assert len([w for w in rescued.warnings if "spoken offline by eSpeak NG" in w.message]) == 2
     for episode in rescued.episodes:
         voice = MP3(episode.path).tags[f"TXXX:{VOICE_TAG}"].text[0]  # type: ignore[index]
         assert "spoken offline by eSpeak NG" in voice and "after gtts failed" in voice
@@ -94,7 +98,27 @@ def test_one_failing_article_leaves_the_others(content: Path, tmp_path: Path) ->
         )  # only in the Italian article (Arabic spells it دوركينغ)
         report = build(settings(content, tmp_path, engine="gtts", gtts_endpoint=fake.url))
     assert {e.language for e in report.episodes} == {"ar"}
-    assert len(report.errors) == 1 and "community-safety-assembly.it.txt" in report.errors[0]
+    [error] = report.errors
+    assert "community-safety-assembly.it.txt" in error.message
+    assert error.stage == Stage.SPEAK and error.path is not None
+    assert error.path.name == "community-safety-assembly.it.txt"
+
+
+def test_json_lists_each_problem_with_its_file_and_stage(
+    runner: CliRunner, content: Path, tmp_path: Path
+) -> None:
+    """--json gives each error as its file, its stage and the line the summary prints."""
+    broken = write(content / "2026-05-community-safety-assembly" / "empty.it.txt", "")
+    result = runner.invoke(
+        app, ["build", str(content), "-o", str(tmp_path / "audio"), "-e", "tone", "--json"]
+    )
+    assert result.exit_code == 1, result.output
+    summary = json.loads(result.stdout)
+    [error] = summary["errors"]
+    assert set(error) == {"path", "stage", "message"}
+    assert error["path"] == str(broken) and error["stage"] == "read"
+    assert error["message"].startswith(f"{broken}: ")
+    assert {b["language"] for b in summary["bulletins"]} == {"it", "ar"}
 
 
 def test_json_summary(runner: CliRunner, content: Path, tmp_path: Path) -> None:
@@ -313,8 +337,8 @@ def test_espeak_speaks_the_latin_name_with_its_english_voice(content: Path, tmp_
     report = build(settings(content, tmp_path, engine="espeak"))
     assert report.ok
     profiles = load_profiles([builtin_voices_dir()])
-    english = Voice(EspeakEngine(), profiles["en"])
-    arabic = Voice(EspeakEngine(), profiles["ar"])
+    english = Speaker(EspeakEngine(), profiles["en"])
+    arabic = Speaker(EspeakEngine(), profiles["ar"])
     cache = ClipCache(tmp_path / "cache")
     assert english.key("Surrey") in cache and arabic.key("Surrey") not in cache
 

@@ -9,8 +9,9 @@ import pytest
 
 from bulletins.cache import ClipCache, clip_key
 from bulletins.model import Audio
+from bulletins.profiles.profile import profile_for
+from bulletins.speech.synthesis import measured
 from bulletins.testing import ToneEngine
-from bulletins.voices import profile_for
 
 AUDIO = Audio(pcm=bytes(range(200)) * 10, sample_rate=22050)
 
@@ -30,13 +31,13 @@ def test_round_trip(tmp_path: Path) -> None:
 
 
 def test_entries_carry_their_loudness(tmp_path: Path) -> None:
-    """A clip is measured once, when stored: a tone 6 dB quieter reads 6 LU quieter; silence reads None."""
+    """A clip is measured once, when spoken, and its cache entry keeps it: a tone 6 dB quieter reads 6 LU quieter; silence reads None."""
     cache = ClipCache(tmp_path)
     tone = ToneEngine().synthesize("one two three four", profile_for("en", {}))
     samples = np.frombuffer(tone.pcm, dtype="<i2")
     quieter = Audio((samples // 2).astype("<i2").tobytes(), tone.sample_rate)
     for name, audio in (("loud", tone), ("quiet", quieter), ("silent", Audio(bytes(44100), 22050))):
-        cache.put(name, audio)
+        cache.put(name, measured(audio))
     loud, quiet, silent = (cache.get(name) for name in ("loud", "quiet", "silent"))
     assert loud and quiet and silent and loud.loudness is not None and quiet.loudness is not None
     assert loud.loudness - quiet.loudness == pytest.approx(6.02, abs=0.05)

@@ -15,7 +15,7 @@ from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
 from bulletins.cli import app
-from bulletins.tags import VOICE_TAG
+from bulletins.episodes.tags import VOICE_TAG
 from bulletins.testing import FakeGoogle
 
 EDITION = "2026-05-community-safety-assembly"

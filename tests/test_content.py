@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS, write
 
-from bulletins.content import (
+from bulletins.errors import ContentError
+from bulletins.settings import Settings
+from bulletins.text.content import (
     ReadOptions,
     edition_folders,
     read_article,
@@ -16,10 +18,9 @@ from bulletins.content import (
     split_name,
     strip_debris,
 )
-from bulletins.errors import ContentError
-from bulletins.language import known
+from bulletins.text.language import known
 
-OPTIONS = ReadOptions(debris=("Condividere su", "مشاركة مع"))
+OPTIONS = ReadOptions(Settings().max_article_bytes, debris=("Condividere su", "مشاركة مع"))
 BODY = "Il consiglio comunale si è riunito ieri sera.\n\nHa approvato il bilancio.\n"
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from bulletins import options
 from bulletins.cli import app
-from bulletins.coverage import languages, markdown
 from bulletins.settings import Settings
+from bulletins.speech.coverage import languages, markdown
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -55,4 +56,10 @@ def test_readme_carries_the_same_table() -> None:
     text = README.read_text(encoding="utf-8")
     found = re.search(r"<!-- languages:.*?-->\n(.*?)<!-- /languages -->", text, re.S)
     assert found, "the README has no language table"
-    assert found.group(1) == markdown(languages(Settings()))
+    settings = Settings()
+    rows = languages(
+        options.profiles(settings),
+        options.engine_choice(settings),
+        options.identification(settings),
+    )
+    assert found.group(1) == markdown(rows)

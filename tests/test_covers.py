@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bulletins.covers import SIZE, check_cover, make_cover, visual
 from bulletins.errors import ConfigError
+from bulletins.publish.covers import SIZE, check_cover, make_cover, visual
 
 
 def test_cover_is_a_square_rgb_png(tmp_path: Path) -> None:

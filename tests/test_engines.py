@@ -6,13 +6,15 @@ import socket
 
 import pytest
 
-from bulletins.engines import ENGINES, EngineOptions
-from bulletins.engines.espeak import EspeakEngine
-from bulletins.engines.google import GoogleEngine
-from bulletins.engines.tone import ToneEngine
 from bulletins.errors import EngineUnavailable, SynthesisError, TransientError
+from bulletins.options import engine_options
+from bulletins.profiles.profile import builtin_voices_dir, default_profile, load_profiles
+from bulletins.settings import Settings
+from bulletins.speech.engines import ENGINES, EngineOptions
+from bulletins.speech.engines.espeak import EspeakEngine
+from bulletins.speech.engines.google import GoogleEngine
+from bulletins.speech.engines.tone import ToneEngine
 from bulletins.testing import FakeGoogle, Reply
-from bulletins.voices import builtin_voices_dir, default_profile, load_profiles
 
 PROFILES = load_profiles([builtin_voices_dir()])
 
@@ -132,6 +134,6 @@ def test_google_connection_refused() -> None:
 
 def test_google_languages_are_known_offline() -> None:
     """Whether Google speaks a language is known without asking the network."""
-    engine = GoogleEngine()
+    engine = GoogleEngine(engine_options(Settings()))
     assert engine.speaks(PROFILES["ar"]) and engine.speaks(PROFILES["it"])
     assert not engine.speaks(default_profile("zu"))

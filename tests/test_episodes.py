@@ -10,11 +10,11 @@ from conftest import SAMPLE_EDITION, build_settings, cue_seconds, write
 from mutagen.mp3 import MP3
 
 from bulletins.build import build
-from bulletins.engines.tone import ToneEngine
-from bulletins.episodes import BulletinPlan, frame_for, plan_article
-from bulletins.model import Article, Edition
+from bulletins.episodes.plans import BulletinPlan, frame_for, plan_article
+from bulletins.model import Article, Edition, Stage
+from bulletins.profiles.profile import builtin_voices_dir, load_profiles
+from bulletins.speech.engines.tone import ToneEngine
 from bulletins.testing import FakeGoogle, Reply
-from bulletins.voices import builtin_voices_dir, load_profiles
 
 EDITION = SAMPLE_EDITION.name
 PROFILES = load_profiles([builtin_voices_dir()])
@@ -100,7 +100,13 @@ def test_bulletin_without_announcements_when_they_fail(content: Path, tmp_path: 
         fake.when("Articoli in questo notiziario", Reply(audio=False))
         report = build(build_settings(content, tmp_path, engine="gtts", gtts_endpoint=fake.url))
     assert report.ok
-    assert any("built without its announcements" in w and ".it.mp3" in w for w in report.warnings)
+    assert any(
+        "built without its announcements" in w.message
+        and w.stage == Stage.ANNOUNCE
+        and w.path is not None
+        and w.path.name.endswith(".it.mp3")
+        for w in report.warnings
+    )
     folder = tmp_path / "audio" / EDITION
     assert (
         webvtt.read(str(folder / f"{EDITION}.it.vtt"))[0]

@@ -14,11 +14,12 @@ from lxml import etree
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
-from bulletins import history
+from bulletins import options
 from bulletins.build import build
 from bulletins.cli import app
-from bulletins.feeds import NAMESPACES, PODCAST_GUID_NAMESPACE
-from bulletins.publish import remove_episodes
+from bulletins.publish import history
+from bulletins.publish.podcast import NAMESPACES, PODCAST_GUID_NAMESPACE
+from bulletins.publish.publisher import remove_episodes
 from bulletins.settings import Settings
 
 BASE = "https://example.org/news"
@@ -183,7 +184,10 @@ def test_markup_in_titles_is_escaped_and_intact(content: Path, tmp_path: Path) -
 def test_remove_episodes(content: Path, tmp_path: Path) -> None:
     """Removing an edition in one language takes its episodes out of that language's feeds only."""
     build(settings(content, tmp_path))
-    removed = remove_episodes(settings(content, tmp_path), EDITION, "ar")
+    chosen = settings(content, tmp_path)
+    removed = remove_episodes(
+        options.profiles(chosen), options.publish_options(chosen), EDITION, "ar"
+    )
     assert {(r.kind, r.language) for r in removed} == {("bulletin", "ar"), ("article", "ar")}
     assert feed(tmp_path / "audio", "ar", "bulletin").xpath("/rss/channel/item") == []
     assert len(feed(tmp_path / "audio", "it", "bulletin").xpath("/rss/channel/item")) == 1

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -18,15 +18,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bulletins import fetch as fetch_module
+from bulletins import options
 from bulletins.build import build
 from bulletins.cli import app
-from bulletins.content import ReadOptions, parse_md, read_article
+from bulletins.episodes.transcripts import read_webvtt
 from bulletins.errors import SourceError
-from bulletins.fetch import FetchOptions, check_address, decode_html, fetch
-from bulletins.ingest import Draft, article_text, ingest
-from bulletins.language import known
-from bulletins.transcripts import read_webvtt
+from bulletins.ingest import fetch as fetch_module
+from bulletins.ingest.articles import article_text
+from bulletins.ingest.fetch import FetchOptions, check_address, decode_html, fetch
+from bulletins.ingest.pages import Draft
+from bulletins.ingest.source import ingest
+from bulletins.settings import Settings
+from bulletins.text.content import parse_md, read_article
+from bulletins.text.language import known
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 FURNITURE = {
@@ -186,9 +190,8 @@ def site() -> Iterator[Site]:
 
 
 def loopback(**changes: object) -> FetchOptions:
-    values: dict[str, object] = {"allow_private": True, "timeout": 10.0}
-    values.update(changes)
-    return FetchOptions(**values)  # type: ignore[arg-type]
+    values: dict[str, object] = {"allow_private": True, "timeout": 10.0, **changes}
+    return replace(options.fetch_options(Settings()), **values)  # type: ignore[arg-type]
 
 
 def read(path: Path) -> tuple[dict[str, object], list[str]]:
@@ -196,7 +199,7 @@ def read(path: Path) -> tuple[dict[str, object], list[str]]:
 
 
 def article(path: Path):  # type: ignore[no-untyped-def]
-    return read_article(path, ReadOptions(), known)
+    return read_article(path, options.read_options(Settings(), {}), known)
 
 
 @pytest.mark.parametrize(
@@ -362,7 +365,7 @@ def test_a_failed_item_is_reported_and_the_others_are_written(site: Site, tmp_pa
     feed.write_text(
         text.replace(f"{site.base}/it/assembly.html</link>", "file:///etc/passwd</link>")
     )
-    local = ingest(str(feed), "local", tmp_path / "content", FetchOptions())
+    local = ingest(str(feed), "local", tmp_path / "content", options.fetch_options(Settings()))
     assert [i.status for i in local.items] == ["added"]
     assert "only http and https addresses are fetched (this has 'file:')" in local.errors[0]
     assert not list((tmp_path / "content" / "local").glob("i-servizi*"))

@@ -11,14 +11,14 @@ from conftest import build_settings, measure_loudness, write
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
-from bulletins import loudness
+from bulletins.audio import loudness
+from bulletins.audio.codec import Levelling, encode_mp3
 from bulletins.build import build
 from bulletins.cli import app
-from bulletins.codec import Levelling, encode_mp3
-from bulletins.engines.espeak import EspeakEngine
-from bulletins.tags import LOUDNESS_TAG
+from bulletins.episodes.tags import LOUDNESS_TAG
+from bulletins.profiles.profile import builtin_voices_dir, load_profiles, profile_for
+from bulletins.speech.engines.espeak import EspeakEngine
 from bulletins.testing import FakeGoogle, Reply
-from bulletins.voices import builtin_voices_dir, load_profiles, profile_for
 
 TARGET, CEILING = -16.0, -1.0
 
@@ -68,7 +68,7 @@ def test_measuring_keeps_scipy_out_of_the_process() -> None:
     import sys
 
     code = (
-        "import sys; from bulletins import loudness; "
+        "import sys; from bulletins.audio import loudness; "
         "loudness.integrated(bytes(range(256)) * 400, 22050); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'pyloudnorm')))"
     )
@@ -173,6 +173,8 @@ def test_encoder_does_not_clip_a_hot_mix(tmp_path: Path) -> None:
         [hot.tobytes()],
         22050,
         path,
+        "96k",
+        44100,
         levelling=Levelling(limit=loudness.limiter_ceiling(CEILING)),
     )
     assert measured is not None and measured.true_peak <= CEILING - 0.4

@@ -8,10 +8,20 @@ import numpy as np
 import pytest
 from conftest import read_audio, silent_runs
 
-from bulletins.engines.tone import PADDING_MS, ToneEngine
-from bulletins.mixing import Loader, Rendered, fit_rate, joined, render_piece, to_segment, trim
+from bulletins.audio.mixing import (
+    Loader,
+    Rendered,
+    fit_rate,
+    joined,
+    render_piece,
+    to_segment,
+    trim,
+)
 from bulletins.model import Audio, Segment, SegmentKind
-from bulletins.voices import Pauses, default_profile
+from bulletins.options import encoding
+from bulletins.profiles.profile import Pauses, default_profile
+from bulletins.settings import Settings
+from bulletins.speech.engines.tone import PADDING_MS, ToneEngine
 
 PAUSES = Pauses(clause=200, sentence=400, paragraph=800, headline=1000, article=1500)
 # Two articles: headline, sentences over two paragraphs, then the next article.
@@ -31,7 +41,7 @@ SEGMENTS = [
 
 def render(segments: list[Segment], load: Loader, path: Path) -> Rendered:
     """An episode of one piece."""
-    return joined([render_piece(segments, load, path)], segments)
+    return joined([render_piece(segments, load, path, encoding(Settings()))], segments)
 
 
 def load(index: int) -> Audio:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bulletins.pacing import AdaptiveLimit, RetryPolicy, parse_retry_after
+from bulletins.speech.throttle import AdaptiveLimit, RetryPolicy, parse_retry_after
 
 
 def test_limit_halves_on_pushback_once_per_burst_and_recovers() -> None:
@@ -53,7 +53,7 @@ def test_slot_never_exceeds_the_limit() -> None:
 @pytest.mark.parametrize(("attempt", "cap"), [(0, 0.5), (1, 1.0), (3, 4.0), (10, 30.0)])
 def test_backoff_grows_exponentially_with_jitter(attempt: int, cap: float) -> None:
     """Waits are drawn from 0 up to base·2^attempt, capped."""
-    policy = RetryPolicy(base_s=0.5, cap_s=30.0)
+    policy = RetryPolicy(retries=5, base_s=0.5, cap_s=30.0)
     rng = random.Random(1)
     delays = [policy.delay(attempt, None, rng) for _ in range(200)]
     assert all(0 <= d <= cap for d in delays)
@@ -62,7 +62,7 @@ def test_backoff_grows_exponentially_with_jitter(attempt: int, cap: float) -> No
 
 def test_retry_after_is_honoured_and_capped() -> None:
     """A server's Retry-After sets the floor of the wait, up to a maximum."""
-    policy = RetryPolicy(base_s=0.1, max_retry_after_s=60)
+    policy = RetryPolicy(retries=5, base_s=0.1, max_retry_after_s=60)
     rng = random.Random(1)
     assert policy.delay(0, 7.0, rng) == 7.0
     assert policy.delay(0, 3600.0, rng) == 60

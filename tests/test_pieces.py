@@ -19,13 +19,13 @@ from conftest import (
 )
 from mutagen.id3 import ID3
 
+from bulletins.audio.codec import DECODER_DELAY, encode_mp3, mp3_frames
 from bulletins.build import build
 from bulletins.cache import PieceCache
-from bulletins.codec import DECODER_DELAY, encode_mp3, mp3_frames
 from bulletins.errors import AudioError
 from bulletins.model import Audio
+from bulletins.profiles.profile import builtin_voices_dir, load_profiles
 from bulletins.testing import FakeGoogle, Reply
-from bulletins.voices import builtin_voices_dir, load_profiles
 
 EDITION = SAMPLE_EDITION.name
 SECOND = (
@@ -154,7 +154,7 @@ def test_decoder_delay(tmp_path: Path) -> None:
     pcm = np.zeros(rate, dtype="<f4")
     pcm[1000:1010] = 0.8
     path = tmp_path / "click.mp3"
-    encode_mp3([pcm.tobytes()], rate, path, float_input=True, info_frame=False)
+    encode_mp3([pcm.tobytes()], rate, path, "96k", 44100, float_input=True, info_frame=False)
     decoded = read_audio(path)
     layout = mp3_frames(path.read_bytes())
     assert (layout.sample_rate, layout.samples_per_frame) == (44100, 1152)
@@ -169,7 +169,7 @@ def test_decoder_delay(tmp_path: Path) -> None:
 def test_frame_walker_refuses_what_is_not_whole_mp3_frames(tmp_path: Path, damage: bytes) -> None:
     """A tag, a cut-off frame or other bytes are an AudioError, not a miscount."""
     path = tmp_path / "tone.mp3"
-    encode_mp3([bytes(2 * 22050)], 22050, path, info_frame=False)
+    encode_mp3([bytes(2 * 22050)], 22050, path, "96k", 44100, info_frame=False)
     good = path.read_bytes()
     assert mp3_frames(good).count > 0
     with pytest.raises(AudioError):

@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from bulletins.build import build
 from bulletins.cli import app
-from bulletins.engines.piper import find_models
-from bulletins.tags import VOICE_TAG
-from bulletins.voices import builtin_voices_dir
+from bulletins.episodes.tags import VOICE_TAG
+from bulletins.profiles.profile import builtin_voices_dir
+from bulletins.speech.engines.piper import find_models
 
 JOE = "en_US-joe-medium"
 ARTICLE = (

@@ -8,8 +8,9 @@ import pytest
 from conftest import write
 
 from bulletins.errors import VoiceError
-from bulletins.pronounce import Lexicon, load_lexicon, pronounce
-from bulletins.voices import builtin_voices_dir, load_profiles
+from bulletins.profiles.lexicon import Lexicon, load_lexicon
+from bulletins.profiles.profile import builtin_voices_dir, load_profiles
+from bulletins.text.pronounce import pronounce
 
 PROFILES = load_profiles([builtin_voices_dir()])
 

@@ -10,12 +10,13 @@ from conftest import SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bulletins.content import ReadOptions, read_article
 from bulletins.errors import ContentError
-from bulletins.language import known
 from bulletins.model import Article, SegmentKind
-from bulletins.segment import article_script, script_runs, sentences, split_long
-from bulletins.voices import builtin_voices_dir, load_profiles, profile_for
+from bulletins.profiles.profile import builtin_voices_dir, load_profiles, profile_for
+from bulletins.settings import Settings
+from bulletins.text.content import ReadOptions, read_article
+from bulletins.text.language import known
+from bulletins.text.segment import article_script, script_runs, sentences, split_long
 
 PROFILES = load_profiles([builtin_voices_dir()])
 IT = PROFILES["it"].abbreviations
@@ -122,7 +123,9 @@ def test_split_long_properties(sentence: str, limit: int) -> None:
 def test_seed_script(language: str) -> None:
     """A seed's script: the headline, then sentences; pauses as the profile says; within the limit."""
     profile = PROFILES[language]
-    article = read_article(SEEDS[language], ReadOptions(debris=profile.debris), known)
+    article = read_article(
+        SEEDS[language], ReadOptions(Settings().max_article_bytes, debris=profile.debris), known
+    )
     script = article_script(article, 0, profile, 100)
     headline = [s for s in script if s.paragraph == -1]
     assert {s.kind for s in headline} == {SegmentKind.HEADLINE}
@@ -157,8 +160,8 @@ def test_seed_script(language: str) -> None:
 )
 def test_spoken_date(language: str, iso: str | None, spoken: str) -> None:
     """Dates are said the local way where the profile names the months, and left as they are otherwise."""
-    from bulletins.segment import spoken_date
-    from bulletins.voices import profile_for
+    from bulletins.profiles.profile import profile_for
+    from bulletins.text.segment import spoken_date
 
     assert spoken_date(iso, profile_for(language, PROFILES)) == spoken
 
@@ -199,7 +202,9 @@ def test_script_runs(language: str, text: str, runs: list[tuple[str, str | None]
 def test_latin_name_in_arabic_is_its_own_segment() -> None:
     """In the Arabic seed, "Surrey" is a segment for the English voice, a short gap either side, inside its sentence."""
     profile = PROFILES["ar"]
-    article = read_article(SEEDS["ar"], ReadOptions(debris=profile.debris), known)
+    article = read_article(
+        SEEDS["ar"], ReadOptions(Settings().max_article_bytes, debris=profile.debris), known
+    )
     script = article_script(article, 0, profile, 100)
     english = [s for s in script if s.language == "en"]
     assert [s.spoken for s in english] == ["Surrey", "Surrey."]

@@ -18,10 +18,11 @@ import pytest
 import webvtt
 from conftest import SEEDS, build_settings, cue_seconds, write
 
-from bulletins import history
+from bulletins import options
 from bulletins.build import build
-from bulletins.publish import remove_episodes
-from bulletins.serve import serving
+from bulletins.publish import history
+from bulletins.publish.publisher import remove_episodes
+from bulletins.publish.serve import serving
 from bulletins.settings import Settings
 
 SAMPLE = SEEDS["it"].parent.name
@@ -182,7 +183,7 @@ def test_removed_editions_leave_the_pages(content: Path, tmp_path: Path) -> None
     add_second_edition(content)
     chosen = settings(content, tmp_path)
     assert build(chosen).ok
-    remove_episodes(chosen, SECOND, None)
+    remove_episodes(options.profiles(chosen), options.publish_options(chosen), SECOND, None)
     italian = page(tmp_path / "audio" / "it.html")
     assert italian.xpath("//section[@data-episode]/audio/@src") == [f"{SAMPLE}/{SAMPLE}.it.mp3"]
     assert all(SECOND not in href for href in italian.xpath("//ul[@class='listing']//a/@href"))
@@ -232,7 +233,8 @@ def test_an_unreadable_transcript_leaves_only_its_episode_off(
     (out / "it.html").unlink()
     report = build(chosen)
     assert any(
-        str(damaged.relative_to(out)) in w and "listening pages" in w for w in report.warnings
+        str(damaged.relative_to(out)) in w.message and "listening pages" in w.message
+        for w in report.warnings
     )
     italian = page(out / "it.html")
     assert italian.xpath("//section[@data-episode]/audio/@src") == [f"{SAMPLE}/{SAMPLE}.it.mp3"]

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bulletins.audio.loudness import integrated
 from bulletins.cache import ClipCache, clip_key
-from bulletins.engines import EngineOptions
-from bulletins.engines.espeak import EspeakEngine
-from bulletins.engines.google import GoogleEngine
-from bulletins.loudness import integrated
 from bulletins.model import Audio
-from bulletins.pacing import RetryPolicy
-from bulletins.synthesis import Job, SynthesisOptions, Synthesizer
+from bulletins.options import synthesis_options
+from bulletins.profiles.profile import builtin_voices_dir, load_profiles
+from bulletins.settings import Settings
+from bulletins.speech.engines import EngineOptions
+from bulletins.speech.engines.espeak import EspeakEngine
+from bulletins.speech.engines.google import GoogleEngine
+from bulletins.speech.synthesis import Job, Synthesizer
+from bulletins.speech.throttle import RetryPolicy
 from bulletins.testing import FakeGoogle, Reply
-from bulletins.voices import builtin_voices_dir, load_profiles
 from bulletins.workers import WorkerPool
 
 IT = load_profiles([builtin_voices_dir()])["it"]
@@ -39,7 +42,8 @@ def synthesizer(
     fake: FakeGoogle, cache: Path, retries: int = 4, **options: int
 ) -> tuple[Synthesizer, GoogleEngine]:
     engine_options = EngineOptions(gtts_endpoint=fake.url, timeout_s=0.5)
-    settings = SynthesisOptions(
+    settings = replace(
+        synthesis_options(Settings()),
         retry=RetryPolicy(retries=retries, base_s=0.01, cap_s=0.05),
         engine_options=engine_options,
         seed=7,
@@ -123,7 +127,11 @@ def test_connection_refused_fails_after_retries(tmp_path: Path) -> None:
         url = fake.url
     options = EngineOptions(gtts_endpoint=url, timeout_s=0.5)
     engine = GoogleEngine(options)
-    settings = SynthesisOptions(retry=RetryPolicy(retries=2, base_s=0.01), engine_options=options)
+    settings = replace(
+        synthesis_options(Settings()),
+        retry=RetryPolicy(retries=2, base_s=0.01),
+        engine_options=options,
+    )
     with Synthesizer(settings, ClipCache(tmp_path), WorkerPool(1)) as synth:
         failures = synth.run(jobs(engine, TEXTS[:3]))
     assert len(failures) == 3
@@ -150,10 +158,12 @@ def test_offline_engine_in_worker_processes(tmp_path: Path) -> None:
     texts = [f"Frase numero {n}." for n in range(30)]
     with (
         WorkerPool(2) as pool,
-        Synthesizer(SynthesisOptions(), ClipCache(tmp_path / "two"), pool) as synth,
+        Synthesizer(synthesis_options(Settings()), ClipCache(tmp_path / "two"), pool) as synth,
     ):
         assert synth.run(jobs(engine, texts)) == {}
-    with Synthesizer(SynthesisOptions(), ClipCache(tmp_path / "one"), WorkerPool(1)) as synth:
+    with Synthesizer(
+        synthesis_options(Settings()), ClipCache(tmp_path / "one"), WorkerPool(1)
+    ) as synth:
         assert synth.run(jobs(engine, texts)) == {}
     # eSpeak NG carries a little state from call to call, so compare lengths, not samples.
     for job in jobs(engine, texts):

@@ -7,15 +7,15 @@ from pathlib import Path
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from bulletins.codec import encode_mp3
+from bulletins.audio.codec import encode_mp3
+from bulletins.episodes.tags import VOICE_TAG, TagInfo, write_tags
 from bulletins.model import Chapter
-from bulletins.tags import VOICE_TAG, TagInfo, write_tags
 
 
 def test_tags_read_back(tmp_path: Path) -> None:
     """Title, artist, album, date, language, description, lyrics, voice and ordered chapters survive."""
     path = tmp_path / "bulletin.mp3"
-    encode_mp3([bytes(2 * 22050 * 3)], 22050, path)
+    encode_mp3([bytes(2 * 22050 * 3)], 22050, path, "96k", 44100)
     title = 'Surrey <b>"Safety"</b> & تلتزم الخدمات'
     write_tags(
         path,

@@ -9,9 +9,9 @@ import json
 import srt as srt_parser
 import webvtt
 
+from bulletins.episodes.transcripts import MAX_LINE, chapters_json, cues, lines, srt
+from bulletins.episodes.transcripts import webvtt as to_webvtt
 from bulletins.model import Chapter, Segment, SegmentKind
-from bulletins.transcripts import MAX_LINE, chapters_json, cues, lines, srt
-from bulletins.transcripts import webvtt as to_webvtt
 
 
 def seg(text: str, sentence: int, kind: SegmentKind = SegmentKind.SENTENCE) -> Segment:
@@ -93,7 +93,7 @@ def test_chapters_json() -> None:
 
 def test_lines_wrap_between_characters_in_scripts_without_spaces() -> None:
     """A Chinese cue wraps within the width, between characters, and never starts a line with "，"."""
-    from bulletins.transcripts import lines
+    from bulletins.episodes.transcripts import lines
 
     text = "沃金市议会今天宣布，从下周一起，图书馆将延长开放时间，周一至周五每天开放到晚上八点，周六和周日开放到下午五点。"
     wrapped = lines(text, 20)

@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from bulletins.errors import VoiceError
-from bulletins.voices import builtin_voices_dir, default_profile, load_profiles, profile_for
+from bulletins.profiles.profile import (
+    builtin_voices_dir,
+    default_profile,
+    load_profiles,
+    profile_for,
+)
 
 
 def test_shipped_profiles() -> None:
@@ -112,7 +117,7 @@ SHIPPED = sorted(load_profiles([builtin_voices_dir()]))
 
 def test_a_profile_ships_for_every_council_language() -> None:
     """Each language councils translate into has a profile: its own name, its code, its script's voice settings."""
-    from bulletins.language import english_name, native_name
+    from bulletins.text.language import english_name, native_name
 
     profiles = load_profiles([builtin_voices_dir()])
     assert set(COUNCIL_LANGUAGES) <= set(profiles)
@@ -151,8 +156,8 @@ def council_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _expected_announcements(code: str) -> tuple[list[str], list[str]]:
     """A profile's announcements for a one-article bulletin of May 2026: before and after the article."""
-    from bulletins.segment import spoken_date
     from bulletins.settings import Settings
+    from bulletins.text.segment import spoken_date
 
     profile = load_profiles([builtin_voices_dir()])[code]
     values = {
@@ -175,7 +180,7 @@ def test_each_profile_builds_a_bulletin_that_announces_itself_in_order(
     """The bulletin's transcript holds the profile's opening, count, "Article 1 of 1", headline and closing, in order."""
     import webvtt
 
-    from bulletins.content import parse_txt
+    from bulletins.text.content import parse_txt
 
     vtt = council_edition / f"2026-05-languages.{code}.vtt"
     texts = [" ".join(cue.text.split()) for cue in webvtt.read(str(vtt))]
@@ -193,12 +198,12 @@ def test_each_profile_builds_a_bulletin_that_announces_itself_in_order(
 
 def test_japanese_is_not_spelled_out_by_a_voice_that_cannot_read_kanji() -> None:
     """eSpeak NG reads kana but not kanji: the Japanese profile leaves it out, so the error names Google's voice."""
+    from bulletins.options import engine_choice
     from bulletins.settings import Settings
-    from bulletins.voicing import Voicing
 
     profile = load_profiles([builtin_voices_dir()])["ja"]
-    voicing = Voicing(Settings(engine="espeak"), [])
-    assert not voicing.can_speak(profile)
-    assert voicing.why_not(profile).startswith(
+    choice = engine_choice(Settings(engine="espeak"))
+    assert not choice.can_speak(profile)
+    assert choice.why_not(profile).startswith(
         "Google's voice speaks Japanese when it can be reached"
     )

@@ -12,13 +12,19 @@ from typing import Annotated
 
 import typer
 
-from .. import __version__
-from .build import build_command, say_command
-from .common import _out
-from .ingest import ingest_command
-from .manage import cache_clear, cache_info, episodes_list, episodes_remove, serve_command
-from .summary import report_json
-from .voices import languages_command, voices_command, voices_install_command
+from bulletins import __version__
+from bulletins.cli.build import build_command, say_command
+from bulletins.cli.common import _out
+from bulletins.cli.ingest import ingest_command
+from bulletins.cli.manage import (
+    cache_clear,
+    cache_info,
+    episodes_list,
+    episodes_remove,
+    serve_command,
+)
+from bulletins.cli.summary import report_json
+from bulletins.cli.voices import languages_command, voices_command, voices_install_command
 
 __all__ = ["app", "main", "report_json"]
 

@@ -18,11 +18,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from ..build import Report, build, say
-from ..errors import BulletinsError, WriteError
-from ..model import clock
-from ..settings import Settings
-from .common import (
+from bulletins.build import Report, build, say
+from bulletins.cli.common import (
     AsJsonOption,
     BaseUrlOption,
     BitrateOption,
@@ -50,7 +47,10 @@ from .common import (
     _out,
     _settings,
 )
-from .summary import _summary, report_json
+from bulletins.cli.summary import _summary, report_json
+from bulletins.errors import BulletinsError, WriteError
+from bulletins.model import clock
+from bulletins.settings import Settings
 
 
 def build_command(

@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..engines import ENGINES
-from ..errors import BulletinsError
-from ..settings import Settings, resolve
+from bulletins.errors import BulletinsError
+from bulletins.settings import Settings, resolve
+from bulletins.speech.engines import ENGINES
 
 
 def documented(*names: str, help: str, default: object) -> Any:

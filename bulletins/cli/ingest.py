@@ -8,18 +8,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ..errors import BulletinsError
-from ..fetch import FetchOptions
-from ..ingest import ingest
-from ..settings import Settings
-from .common import (
-    ConfigOption,
-    _err,
-    _fail,
-    _out,
-    _settings,
-    documented,
-)
+from bulletins import options
+from bulletins.cli.common import ConfigOption, _err, _fail, _out, _settings, documented
+from bulletins.errors import BulletinsError
+from bulletins.ingest.source import ingest
+from bulletins.settings import Settings
 
 
 def ingest_command(
@@ -67,7 +60,7 @@ def ingest_command(
     )
     out, err = _out(), _err()
     try:
-        report = ingest(source, edition, settings.content_dir, FetchOptions.from_settings(settings))
+        report = ingest(source, edition, settings.content_dir, options.fetch_options(settings))
     except BulletinsError as exc:
         raise _fail(exc, 2) from exc
     for item in report.items:

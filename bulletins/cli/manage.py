@@ -8,13 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .. import history
-from ..cache import ClipCache, default_cache_dir
-from ..errors import BulletinsError
-from ..model import clock
-from ..publish import remove_episodes
-from ..serve import make_server
-from .common import (
+from bulletins import options
+from bulletins.cache import ClipCache, default_cache_dir
+from bulletins.cli.common import (
     CacheDirOption,
     ConfigOption,
     OutOption,
@@ -23,6 +19,11 @@ from .common import (
     _out,
     _settings,
 )
+from bulletins.errors import BulletinsError
+from bulletins.model import clock
+from bulletins.publish import history
+from bulletins.publish.publisher import remove_episodes
+from bulletins.publish.serve import make_server
 
 
 def cache_info(cache_dir: CacheDirOption = None, config: ConfigOption = None) -> None:
@@ -74,7 +75,8 @@ def episodes_remove(
     """Remove an edition's episodes from the history and the feeds (the files are kept)."""
     settings = _settings(config, out_dir=out_dir)
     try:
-        removed = remove_episodes(settings, edition, lang)
+        profiles = options.profiles(settings)
+        removed = remove_episodes(profiles, options.publish_options(settings), edition, lang)
     except BulletinsError as exc:
         raise _fail(exc, 2) from exc
     if not removed:

@@ -7,8 +7,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..build import Report
-from ..model import EpisodeKind, clock
+from bulletins.build import Report
+from bulletins.model import EpisodeKind, Problem, clock
 
 
 def report_json(report: Report) -> dict[str, object]:
@@ -46,8 +46,17 @@ def report_json(report: Report) -> dict[str, object]:
             "retries": stats.retries,
         },
         "pieces": {"encoded": report.encoded},
-        "warnings": report.warnings,
-        "errors": report.errors,
+        "warnings": [_problem(p) for p in report.warnings],
+        "errors": [_problem(p) for p in report.errors],
+    }
+
+
+def _problem(problem: Problem) -> dict[str, str | None]:
+    """A problem as --json gives it: the file it concerns, the stage, and the one-line message."""
+    return {
+        "path": None if problem.path is None else str(problem.path),
+        "stage": str(problem.stage),
+        "message": problem.message,
     }
 
 

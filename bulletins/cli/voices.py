@@ -9,17 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..engines import ENGINES
-from ..errors import BulletinsError
-from ..voicing import Voicing
-from .common import (
-    ConfigOption,
-    VoicesOption,
-    _fail,
-    _out,
-    _settings,
-    documented,
-)
+from bulletins import options
+from bulletins.cli.common import ConfigOption, VoicesOption, _fail, _out, _settings, documented
+from bulletins.errors import BulletinsError
+from bulletins.speech.engines import ENGINES
 
 
 def voices_command(
@@ -31,17 +24,16 @@ def voices_command(
     ] = False,
 ) -> None:
     """List the voice profiles and which engines can speak each language here."""
-    from ..voices import builtin_voices_dir, load_profiles
 
     if context.invoked_subcommand is not None:
         return
     settings = _settings(config, voices_dirs=voices)
     try:
-        profiles = load_profiles([*settings.voices_dirs, builtin_voices_dir()])
+        profiles = options.profiles(settings)
     except BulletinsError as exc:
         raise _fail(exc, 2) from exc
     out = _out()
-    voicing = Voicing(settings, [])
+    voicing = options.engine_choice(settings)
     table = Table(title="Voice profiles", title_justify="left")
     for column in (
         "language",
@@ -97,11 +89,13 @@ def languages_command(
     ] = False,
 ) -> None:
     """List each language: how it is identified, where sentences end, its voices, its announcements."""
-    from ..coverage import COLUMNS, languages, markdown
+    from bulletins.speech.coverage import COLUMNS, languages, markdown
 
     settings = _settings(config, voices_dirs=voices)
     try:
-        rows = languages(settings, every)
+        profiles = options.profiles(settings)
+        choice = options.engine_choice(settings)
+        rows = languages(profiles, choice, options.identification(settings), every)
     except BulletinsError as exc:
         raise _fail(exc, 2) from exc
     if as_json:
@@ -127,7 +121,7 @@ def voices_install_command(
     config: ConfigOption = None,
 ) -> None:
     """Download a Piper voice from Piper's voice collection (needs the internet)."""
-    from ..engines.piper import install_voice
+    from bulletins.speech.engines.piper import install_voice
 
     settings = _settings(config, piper_voices=to)
     try:

@@ -1,0 +1,88 @@
+"""Each stage's options, made from the one resolved Settings value.
+
+Below the command line and the build no module sees Settings: each stage is handed
+the small value it needs, built here, so a stage can be called (and tested) alone and
+every default stays written once, in Settings.
+"""
+
+from __future__ import annotations
+
+from bulletins.audio.mixing import Encoding
+from bulletins.episodes.assembly import EpisodeOptions
+from bulletins.ingest.fetch import FetchOptions
+from bulletins.profiles.profile import Profile, builtin_voices_dir, load_profiles
+from bulletins.publish.options import PublishOptions
+from bulletins.settings import Settings
+from bulletins.speech.choice import EngineChoice
+from bulletins.speech.engines import EngineOptions
+from bulletins.speech.synthesis import SynthesisOptions
+from bulletins.speech.throttle import RetryPolicy
+from bulletins.text.content import ReadOptions
+from bulletins.text.language import Identification
+
+
+def profiles(settings: Settings) -> dict[str, Profile]:
+    """The language profiles: the configured folders first, then the built-in ones.
+
+    Raises:
+        VoiceError: a profile cannot be read.
+    """
+    return load_profiles([*settings.voices_dirs, builtin_voices_dir()])
+
+
+def read_options(settings: Settings, profiles: dict[str, Profile]) -> ReadOptions:
+    debris = tuple(d for p in profiles.values() for d in p.debris)
+    return ReadOptions(max_bytes=settings.max_article_bytes, debris=debris)
+
+
+def identification(settings: Settings) -> Identification:
+    return Identification(settings.min_confidence)
+
+
+def engine_options(settings: Settings) -> EngineOptions:
+    return EngineOptions(
+        timeout_s=settings.timeout,
+        gtts_endpoint=settings.gtts_endpoint,
+        piper_voices=settings.piper_voices,
+    )
+
+
+def engine_choice(settings: Settings) -> EngineChoice:
+    return EngineChoice(settings.engine, engine_options(settings))
+
+
+def synthesis_options(settings: Settings) -> SynthesisOptions:
+    return SynthesisOptions(
+        concurrency=settings.concurrency,
+        max_concurrency=settings.max_concurrency,
+        retry=RetryPolicy(retries=settings.retries),
+        engine_options=engine_options(settings),
+    )
+
+
+def encoding(settings: Settings) -> Encoding:
+    return Encoding(
+        f"{settings.bitrate}k", settings.sample_rate, settings.loudness, settings.true_peak
+    )
+
+
+def episode_options(settings: Settings) -> EpisodeOptions:
+    return EpisodeOptions(encoding(settings), settings.publisher, settings.bulletin)
+
+
+def publish_options(settings: Settings) -> PublishOptions:
+    return PublishOptions(
+        out_dir=settings.out_dir,
+        bulletin=settings.bulletin,
+        publisher=settings.publisher,
+        base_url=settings.base_url,
+        cover=settings.cover,
+    )
+
+
+def fetch_options(settings: Settings) -> FetchOptions:
+    return FetchOptions(
+        timeout=settings.timeout,
+        max_bytes=settings.max_page_bytes,
+        allow_private=settings.allow_private,
+    )

@@ -1,0 +1,101 @@
+"""Publishing: a build's episodes go into the history, and the feeds are rewritten from it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+
+from bulletins.atomic import atomic_output
+from bulletins.model import Episode, EpisodeKind, Problem, Stage
+from bulletins.outputs import exclusive, sidecars
+from bulletins.profiles.profile import Profile, profile_for
+from bulletins.publish import history, podcast
+from bulletins.publish.covers import check_cover, make_cover
+from bulletins.publish.options import PublishOptions
+from bulletins.publish.site import Written, write_site
+
+
+def publish(
+    episodes: Sequence[Episode], profiles: Mapping[str, Profile], options: PublishOptions
+) -> list[Problem]:
+    """Record a build's episodes in the history and rewrite the feeds and pages from it.
+
+    Returns:
+        The problems, for the build's summary (no base_url, an episode left off the pages).
+    """
+    out_dir = options.out_dir
+    known = {r.guid: r for r in history.episodes(out_dir)}
+    records = []
+    for episode in episodes:
+        stem = episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
+        guid = history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
+        earlier = known.get(guid)
+        files = {k: str(p.relative_to(out_dir)) for k, p in sidecars(episode.path).items()}
+        records.append(
+            history.Record(
+                guid=guid,
+                kind=episode.kind,
+                edition=episode.edition.slug,
+                article=stem,
+                language=episode.language,
+                title=episode.title,
+                description=episode.description,
+                published=episode.date
+                or (earlier.published if earlier else date.today().isoformat()),
+                audio=str(episode.path.relative_to(out_dir)),
+                bytes=episode.path.stat().st_size,
+                duration_ms=episode.duration_ms,
+                vtt=files["vtt"],
+                srt=files["srt"],
+                chapters=files["chapters"] if episode.kind == EpisodeKind.BULLETIN else "",
+                updated=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        )
+    history.record(out_dir, records)
+    return _rewrite(profiles, options)
+
+
+def _rewrite(profiles: Mapping[str, Profile], options: PublishOptions) -> list[Problem]:
+    """Rewrite the feeds, then the listening pages (which link to them), from the history."""
+    _, feed_problems = write_feeds(profiles, options)
+    _, page_problems = write_site(options.out_dir, profiles, options)
+    return feed_problems + page_problems
+
+
+def write_feeds(profiles: Mapping[str, Profile], options: PublishOptions) -> Written:
+    """Rewrite every feed (and any missing cover) from the history in the output folder."""
+    if not options.base_url:
+        problems = []
+        if history.episodes(options.out_dir):
+            problems.append(
+                Problem(
+                    Stage.PUBLISH,
+                    "no base_url is set, so no feeds were written (set it to where the output folder is published)",
+                    warning=True,
+                )
+            )
+        return [], problems
+    feed_settings = podcast.FeedSettings(
+        base_url=options.base_url, bulletin=options.bulletin, publisher=options.publisher
+    )
+    written = podcast.write_feeds(options.out_dir, feed_settings, profiles)
+    for folder in sorted({path.parent for path in written}):
+        cover = folder / "cover.png"
+        if options.cover is not None:
+            check_cover(options.cover)
+            with atomic_output(cover) as temporary:
+                shutil.copyfile(options.cover, temporary)
+        elif not cover.is_file():
+            make_cover(cover, options.bulletin, profile_for(folder.name, profiles).name)
+    return written, []
+
+
+def remove_episodes(
+    profiles: Mapping[str, Profile], options: PublishOptions, edition: str, language: str | None
+) -> list[history.Record]:
+    """Drop an edition's episodes from the history and the feeds; their files stay where they are."""
+    with exclusive(options.out_dir):
+        removed = history.remove(options.out_dir, edition, language)
+        _rewrite(profiles, options)
+    return removed
