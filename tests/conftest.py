@@ -17,6 +17,8 @@ from bulletins.settings import Settings
 from bulletins.testing import FakeGoogle
 
 REPO = Path(__file__).resolve().parent.parent
+TEST_FIXTURES = REPO / "tests" / "fixtures"
+"""Small committed inputs, each folder with the README or script that makes it."""
 SAMPLE_EDITION = REPO / "content" / "2026-05-community-safety-assembly"
 SEEDS = {
     "it": SAMPLE_EDITION / "community-safety-assembly.it.txt",

@@ -14,7 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import webvtt
-from conftest import SAMPLE_EDITION, build_settings, cue_seconds, read_audio, speech_wpm, write
+from conftest import (
+    REPO,
+    SAMPLE_EDITION,
+    TEST_FIXTURES,
+    build_settings,
+    cue_seconds,
+    read_audio,
+    speech_wpm,
+    write,
+)
 from lxml import etree
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
@@ -403,7 +412,7 @@ def test_many_languages_in_worker_processes(
     When eSpeak NG was initialised more than once per process, its phoneme data was
     corrupted and workers died in two of three such builds; this is the guard.
     """
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
     from corpus import make_corpus
 
     corpus = tmp_path / "corpus"
@@ -417,7 +426,7 @@ def test_a_language_no_engine_speaks_is_one_error_and_the_rest_builds(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     """An undeclared Somali article with eSpeak NG: one error naming Somali and what would speak it; Italian still builds."""
-    fixtures = Path(__file__).parent / "fixtures" / "languages"
+    fixtures = TEST_FIXTURES / "languages"
     edition = tmp_path / "content" / "2026-06-mixed"
     edition.mkdir(parents=True)
     (edition / "warbixin.txt").write_bytes((fixtures / "so.txt").read_bytes())

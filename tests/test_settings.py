@@ -7,11 +7,12 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from bulletins.errors import ConfigError
 from bulletins.settings import Settings, resolve
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = REPO / "README.md"
 
 
 def _shown(value: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import TEST_FIXTURES
 
 from bulletins.errors import VoiceError
 from bulletins.profiles.profile import (
@@ -111,7 +112,7 @@ COUNCIL_LANGUAGES = [
     "vi",
     "cy",
 ]
-SET = Path(__file__).parent / "fixtures" / "languages"
+SET = TEST_FIXTURES / "languages"
 SHIPPED = sorted(load_profiles([builtin_voices_dir()]))
 
 

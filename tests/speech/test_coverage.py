@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
+from conftest import REPO
 from typer.testing import CliRunner
 
 from bulletins import options
@@ -13,7 +13,7 @@ from bulletins.cli import app
 from bulletins.settings import Settings
 from bulletins.speech.coverage import languages, markdown
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = REPO / "README.md"
 
 
 def rows_by_code() -> dict[str, dict[str, object]]:

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import build_settings
+from conftest import REPO, TEST_FIXTURES, build_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -32,7 +32,7 @@ from bulletins.settings import Settings
 from bulletins.text.content import parse_md, read_article
 from bulletins.text.language import known
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+FIXTURES = TEST_FIXTURES / "ingest"
 FURNITURE = {
     "it": [
         "cookie",
@@ -58,7 +58,7 @@ FURNITURE = {
     ],
 }
 SEED_PARAGRAPHS = {
-    lang: (Path(__file__).parent.parent / "content" / "2026-05-community-safety-assembly")
+    lang: (REPO / "content" / "2026-05-community-safety-assembly")
     .joinpath(f"community-safety-assembly.{lang}.txt")
     .read_text("utf-8")
     .split("\n\n")

@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, TEST_FIXTURES
 from lingua import LanguageDetectorBuilder
 
 from bulletins import options
@@ -27,7 +27,7 @@ from bulletins.text.language import (
     table,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "languages"
+FIXTURES = TEST_FIXTURES / "languages"
 SET = sorted(FIXTURES.glob("*.txt"))
 IDENTIFICATION = options.identification(Settings())
 # Farsi and Dari are one written language, Persian: no identifier here knows Dari,
