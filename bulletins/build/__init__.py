@@ -18,23 +18,31 @@ from pathlib import Path
 from typing import TypeVar
 
 from bulletins import options
+from bulletins.build.stages import ARTICLES_PROGRESS, OnProgress, Stages
 from bulletins.cache import ClipCache, default_cache_dir
 from bulletins.episodes.assembly import start_episodes
 from bulletins.episodes.plans import BulletinPlan, plan_article
-from bulletins.errors import BulletinsError, ContentError, LanguageError, SynthesisError
-from bulletins.errors import WriteError, cannot_write
+from bulletins.errors import (
+    BulletinsError,
+    ContentError,
+    LanguageError,
+    SynthesisError,
+    WriteError,
+    cannot_write,
+)
 from bulletins.model import Article, Edition, Episode, Problem, Stage
 from bulletins.outputs import exclusive
 from bulletins.publish.covers import check_cover
 from bulletins.publish.publisher import publish
 from bulletins.settings import Settings
 from bulletins.speech.synthesis import Stats, Synthesizer
-from bulletins.build.stages import ARTICLES_PROGRESS, OnProgress, Stages
 from bulletins.text import content, language
 from bulletins.workers import WorkerPool
 
 # The modules holding the work that runs in worker processes: the forkserver imports
 # them once, so each worker starts as a fork that has them already.
+__all__ = ["ARTICLES_PROGRESS", "OnProgress", "Report", "build", "say"]
+
 T = TypeVar("T")
 WORKER_MODULES = ("bulletins.speech.synthesis", "bulletins.audio.pieces")
 
@@ -100,7 +108,7 @@ def _build(settings: Settings, progress: OnProgress | None) -> Report:
         )
         plans = _noted(report, *stages.speak(plans, synthesizer))
         plans = _noted(report, *stages.announce(plans, synthesizer))
-        _noted(report, [Problem(Stage.PLAN, line, warning=True) for line in stages.choice.problems], None)
+        _noted(report, stages.unusable_engines(), None)
         report.synthesis = synthesizer.stats
         report.episodes, report.encoded = _noted(report, *_assemble(plans, cache, settings, pool))
         _noted(report, _publish(report.episodes, stages, settings), None)
@@ -198,5 +206,3 @@ def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
             raise SynthesisError(str(problems[0]))
         episode_options = options.episode_options(settings)
         return start_episodes([spoken], cache, episode_options, pool)[0][0]()
-
-

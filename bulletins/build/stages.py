@@ -66,6 +66,10 @@ class Stages:
             return None
         return Speaker(engine, profile)
 
+    def unusable_engines(self) -> list[Problem]:
+        """Each engine that choosing found unusable here, which ``auto`` spoke without."""
+        return [Problem(Stage.PLAN, line, warning=True) for line in self.choice.problems]
+
     def read(self, folder: Path) -> tuple[list[Problem], tuple[Edition, list[Article]]]:
         """Read an edition's articles and tell their languages; each bad one is left out."""
         edition = content.read_edition_info(folder)
@@ -143,7 +147,9 @@ class Stages:
                 path = item.article.path
                 if reason is None:
                     kept.append(item)
-                elif offline is not None and not item.engine.offline and offline.speaks(plan.profile):
+                elif (
+                    offline is not None and not item.engine.offline and offline.speaks(plan.profile)
+                ):
                     fallback = self._offline(item, plan.profile, offline, reason)
                     problems.append(Problem(Stage.SPEAK, f"{path}: {fallback.note}", path, True))
                     kept.append(fallback)
@@ -166,7 +172,9 @@ class Stages:
             spoken[number] = dataclasses.replace(plan, articles=kept)
         return problems, spoken
 
-    def _offline(self, item: ArticlePlan, profile: Profile, offline: Engine, reason: str) -> ArticlePlan:
+    def _offline(
+        self, item: ArticlePlan, profile: Profile, offline: Engine, reason: str
+    ) -> ArticlePlan:
         """The article planned again for the offline voice, after the online one failed."""
 
         def voice_for(code: str) -> Speaker | None:

@@ -51,7 +51,8 @@ def _build_key(spoken: Spoken, info: TagInfo, encoding: Encoding) -> str:
     material = [
         __version__,
         PIECE_FORMAT,
-        encoding.bitrate,
+        # kb/s as a number, as the digest has always had it: files built before stay up to date.
+        int(encoding.bitrate.removesuffix("k")),
         encoding.sample_rate,
         encoding.target,
         encoding.true_peak,

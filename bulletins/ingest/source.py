@@ -28,7 +28,7 @@ from bulletins.ingest.pages import page_draft
 _EDITION_NAME = re.compile(r"^[\w][\w.-]*$")
 
 
-@dataclass
+@dataclass(frozen=True)
 class IngestReport:
     """What one ingest did."""
 
