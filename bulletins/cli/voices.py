@@ -33,7 +33,7 @@ def voices_command(
     except BulletinsError as exc:
         raise _fail(exc, 2) from exc
     out = _out()
-    voicing = options.engine_choice(settings)
+    choice = options.engine_choice(settings)
     table = Table(title="Voice profiles", title_justify="left")
     for column in (
         "language",
@@ -47,9 +47,7 @@ def voices_command(
     ):
         table.add_column(column)
     for code, profile in sorted(profiles.items()):
-        speaking = [
-            n for n in profile.engines if n in ENGINES and voicing.engine(n).speaks(profile)
-        ]
+        speaking = [n for n in profile.engines if n in ENGINES and choice.engine(n).speaks(profile)]
         table.add_row(
             code,
             profile.name,
@@ -69,7 +67,7 @@ def voices_command(
         for column in ("engine", "language", "voice", "description"):
             listing.add_column(column)
         for name in ENGINES:
-            for voice in voicing.engine(name).voices():
+            for voice in choice.engine(name).voices():
                 listing.add_row(voice.engine, voice.language, voice.voice, voice.description)
         out.print(listing)
 

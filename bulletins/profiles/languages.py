@@ -1,6 +1,6 @@
 """The language table: the names, codes and scripts of every language bulletins knows.
 
-Read once from ``data/languages.toml``, the one place languages and their scripts are
+Read once from ``languages.toml`` beside it, the one place languages and their scripts are
 written down; identification, profiles, messages and pages all take them from here.
 """
 

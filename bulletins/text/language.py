@@ -1,7 +1,7 @@
 """Language: which language an article is in, declared or identified, and checked against its script.
 
 A language is accepted only when the text is written in one of its scripts (the
-table in ``data/languages.toml``). Where one script serves several languages, three
+table in ``profiles/languages.toml``). Where one script serves several languages, three
 identifiers (:mod:`bulletins.identifiers`) guess, and a guess counts only between
 languages its identifier knows: lingua's "Hindi" says nothing against Nepali,
 which lingua does not know. When they disagree, or none is sure, the article is
