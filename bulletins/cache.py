@@ -206,3 +206,47 @@ def _described(text: bytes) -> tuple[Piece, int] | None:
         return piece, int(described["bytes"])
     except (ValueError, KeyError, TypeError):
         return None
+
+
+class LanguageMemory:
+    """What identification found for each article text, so an unchanged article is not
+    identified again: ``root/languages.json``, keyed by a digest of the text and of
+    everything that shaped the answer.
+
+    Read on first use and written back once, by ``save``, with only the entries this
+    build used: it holds the articles of the latest build, not every text ever seen.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._path = root / "languages.json"
+        self._known: dict[str, list[object]] | None = None
+        self._used: dict[str, list[object]] = {}
+        self._added = False
+
+    def _entries(self) -> dict[str, list[object]]:
+        if self._known is None:
+            try:
+                loaded = json.loads(self._path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}
+            self._known = loaded if isinstance(loaded, dict) else {}
+        return self._known
+
+    def get(self, key: str) -> list[object] | None:
+        found = self._entries().get(key)
+        if isinstance(found, list):
+            self._used[key] = found
+            return found
+        return None
+
+    def put(self, key: str, value: list[object]) -> None:
+        self._entries()[key] = value
+        self._used[key] = value
+        self._added = True
+
+    def save(self) -> None:
+        """Write back the entries this build used, when they differ from what was read."""
+        if self._known is None or (not self._added and self._used.keys() == self._known.keys()):
+            return
+        data = json.dumps(self._used, ensure_ascii=False, sort_keys=True).encode()
+        _write_atomic(self._path, data)

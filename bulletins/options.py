@@ -8,6 +8,7 @@ every default stays written once, in Settings.
 from __future__ import annotations
 
 from bulletins.audio.mixing import Encoding
+from bulletins.cache import LanguageMemory, default_cache_dir
 from bulletins.episodes.assembly import EpisodeOptions
 from bulletins.ingest.fetch import FetchOptions
 from bulletins.profiles.profile import Profile, builtin_voices_dir, load_profiles
@@ -35,8 +36,13 @@ def read_options(settings: Settings, profiles: dict[str, Profile]) -> ReadOption
     return ReadOptions(max_bytes=settings.max_article_bytes, debris=debris)
 
 
-def identification(settings: Settings) -> Identification:
-    return Identification(settings.min_confidence)
+def identification(settings: Settings, memory: LanguageMemory | None = None) -> Identification:
+    return Identification(settings.min_confidence, memory=memory)
+
+
+def language_memory(settings: Settings) -> LanguageMemory | None:
+    """Where each article's language is remembered between builds: the cache, unless it is off."""
+    return LanguageMemory(settings.cache_dir or default_cache_dir()) if settings.cache else None
 
 
 def engine_options(settings: Settings) -> EngineOptions:

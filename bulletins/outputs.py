@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,17 @@ def bulletin_path(out_dir: Path, edition_slug: str, language: str) -> Path:
 def article_path(out_dir: Path, edition_slug: str, article_slug: str, language: str) -> Path:
     """``audio/<edition>/articles/<article>.<language>.mp3``."""
     return out_dir / edition_slug / "articles" / f"{article_slug}.{language}.mp3"
+
+
+def free_bytes(out_dir: Path) -> int | None:
+    """Space free on the file system that holds (or will hold) ``out_dir``; None when unknown."""
+    folder = out_dir.resolve()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
 
 
 @contextlib.contextmanager

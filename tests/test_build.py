@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,7 @@ import webvtt
 from conftest import (
     REPO,
     SAMPLE_EDITION,
+    SEEDS,
     TEST_FIXTURES,
     build_settings,
     cue_seconds,
@@ -35,10 +39,12 @@ from bulletins.episodes.plans import Speaker
 from bulletins.episodes.tags import VOICE_TAG
 from bulletins.model import Audio, Stage
 from bulletins.profiles.profile import builtin_voices_dir, load_profiles
+from bulletins.publish.history import episodes
 from bulletins.speech.engines.espeak import EspeakEngine
 from bulletins.speech.engines.tone import SAMPLE_RATE as TONE_RATE
 from bulletins.speech.engines.tone import tone_period
 from bulletins.testing import FakeGoogle, Reply
+from bulletins.text.identifiers import IDENTIFIERS
 
 EDITION = SAMPLE_EDITION.name
 
@@ -490,3 +496,101 @@ def test_output_that_cannot_be_written_is_one_error_and_the_earlier_files_stay(
     assert any(str(italian) in line for line in errors), errors
     assert italian.read_bytes() == before
     assert not list(out.rglob("*.part"))
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 MB tmpfs of its own, which the test can fill: mounted only when run as root."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system for the full-disk test needs root")
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"a tmpfs cannot be mounted here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_fails_cleanly_and_the_next_build_after_space_is_freed_completes(
+    runner: CliRunner, content: Path, tmp_path: Path, small_disk: Path
+) -> None:
+    """A disk that fills up: a warning before, one error per episode, no traceback, no partial
+    file, the earlier episodes, feeds, pages and history intact; with space freed, it builds."""
+    out = small_disk / "audio"
+    command = ["build", str(content), "--out", str(out), "-e", "tone"]
+    command += ["--cache-dir", str(tmp_path / "cache"), "--base-url", "https://example.org/"]
+    first = runner.invoke(app, command)
+    assert first.exit_code == 0, first.output
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.suffix != ".lock"}
+    recorded = episodes(out)
+    article = content / EDITION / "community-safety-assembly.it.txt"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("Dorking Halls", "Dorking Halls di Dorking"),
+        encoding="utf-8",
+    )
+    filler = small_disk / "filler"
+    with filler.open("wb") as handle:
+        # Leave 64 KB: less than one episode, more than the history and the lock need.
+        # Allocated, not sparse: a sparse file takes no room on a tmpfs.
+        os.posix_fallocate(handle.fileno(), 0, shutil.disk_usage(small_disk).free - 64 * 1024)
+    full = runner.invoke(app, command)
+    assert full.exit_code == 1, full.output
+    assert "Traceback" not in full.output and isinstance(full.exception, SystemExit)
+    assert "MB free, and the episodes to write need about" in full.stderr
+    errors = [line for line in full.stderr.splitlines() if line.startswith("error:")]
+    assert errors and all("No space left on device" in line for line in errors), errors
+    assert all(str(out) in line for line in errors)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.suffix != ".lock"}
+    history = out / "episodes.sqlite"
+    assert {p: d for p, d in after.items() if p != history} == {
+        p: d for p, d in before.items() if p != history
+    }, "the earlier episodes, feeds and pages are untouched"
+    # The history still describes every file: the Arabic episodes, up to date, were
+    # published again (their 'updated' time moves); the Italian ones keep their records.
+    still = {r.guid: dataclasses.replace(r, updated="") for r in episodes(out)}
+    assert still == {r.guid: dataclasses.replace(r, updated="") for r in recorded}
+    filler.unlink()
+    freed = runner.invoke(app, command)
+    assert freed.exit_code == 0, freed.output
+    italian = MP3(out / EDITION / f"{EDITION}.it.mp3")
+    assert italian.tags is not None and "di Dorking" in italian.tags.pprint()
+
+
+def test_an_unchanged_article_is_not_identified_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-run asks no identifier about an article it has seen; a changed article is asked again."""
+    edition = tmp_path / "content" / "2026-06-01-news"
+    for code, seed in SEEDS.items():
+        write(edition / f"notice-{code}.txt", seed.read_text(encoding="utf-8"))
+    calls: list[str] = []
+    for cls in IDENTIFIERS.values():
+        real = cls.guess
+
+        def counted(self: object, text: str, candidates: frozenset[str], real=real) -> object:  # type: ignore[no-untyped-def]
+            calls.append(type(self).__name__)
+            return real(self, text, candidates)
+
+        monkeypatch.setattr(cls, "guess", counted)
+    settings = build_settings(tmp_path / "content", tmp_path)
+    first = build(settings)
+    assert first.ok and calls, "the first build identifies both articles"
+    languages = {e.path: e.language for e in first.episodes}
+    calls.clear()
+    again = build(settings)
+    assert again.ok and calls == []
+    assert {e.path: e.language for e in again.episodes} == languages
+    italian = edition / "notice-it.txt"
+    italian.write_text(italian.read_text(encoding="utf-8") + "\n\nUn paragrafo in più.\n", "utf-8")
+    changed = build(settings)
+    assert changed.ok and calls, "a changed article is identified afresh"
+    assert {e.path: e.language for e in changed.episodes} == languages

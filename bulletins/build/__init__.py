@@ -96,6 +96,7 @@ def _build(settings: Settings, progress: OnProgress | None) -> Report:
         pool.start()  # the workers start while the content is read and planned
         editions = [_noted(report, *stages.read(folder)) for folder in folders]
         report.articles = sum(len(articles) for _, articles in editions)
+        stages.remember()
         plans = [
             plan
             for edition, articles in editions
@@ -129,9 +130,10 @@ def _assemble(
     everything = [
         p for plan in plans if plan.articles for p in [plan, *plan.article_plans(settings.out_dir)]
     ]
-    started, encoded = start_episodes(everything, cache, options.episode_options(settings), pool)
+    started, encoded, problems = start_episodes(
+        everything, cache, options.episode_options(settings), pool
+    )
     episodes: list[Episode] = []
-    problems: list[Problem] = []
     for plan, finish in zip(everything, started, strict=True):
         try:
             episodes.append(finish())

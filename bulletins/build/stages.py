@@ -35,7 +35,8 @@ class Stages:
         self.progress = progress
         self.profiles = options.profiles(settings)
         self.choice = options.engine_choice(settings)
-        self.identification = options.identification(settings)
+        self.memory = options.language_memory(settings)
+        self.identification = options.identification(settings, self.memory)
         self.read_options = options.read_options(settings, self.profiles)
         self.workers = settings.workers or os.cpu_count() or 1
         self._rate = settings.rate
@@ -65,6 +66,11 @@ class Stages:
         except EngineUnavailable:
             return None
         return Speaker(engine, profile)
+
+    def remember(self) -> None:
+        """Keep what identification found, so unchanged articles are not identified again."""
+        if self.memory is not None:
+            self.memory.save()
 
     def unusable_engines(self) -> list[Problem]:
         """Each engine that choosing found unusable here, which ``auto`` spoke without."""

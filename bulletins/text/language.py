@@ -11,8 +11,12 @@ refused with the candidates named, never read in the nearest language.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
 
 from bulletins.errors import LanguageError
 from bulletins.model import Article
@@ -26,9 +30,10 @@ from bulletins.profiles.languages import (
     parent_of,
     scripts_of,
     table,
+    table_digest,
     written_in,
 )
-from bulletins.text.identifiers import IDENTIFIERS, Guess, Identifier, Lingua
+from bulletins.text.identifiers import IDENTIFIERS, PACKAGES, Guess, Identifier, Lingua
 from bulletins.text.scripts import SPACELESS, dominant_script
 
 __all__ = [
@@ -117,7 +122,11 @@ class Identification:
         self,
         min_confidence: float,
         identifiers: Sequence[Identifier] | None = None,
+        memory: Memory | None = None,
     ) -> None:
+        """``memory`` keeps each article's answer between builds (the cache's)."""
+        self.memory = memory
+        self.min_confidence = min_confidence
         self.identifiers: tuple[Identifier, ...] = tuple(
             identifiers
             if identifiers is not None
@@ -323,6 +332,42 @@ def _refusal(article: Article, refused: Refused) -> LanguageError:
     )
 
 
+class Memory(Protocol):
+    """Where answers are kept between builds, by key."""
+
+    def get(self, key: str) -> list[object] | None: ...
+
+    def put(self, key: str, value: list[object]) -> None: ...
+
+
+@cache
+def _identity(identifiers: tuple[str, ...], min_confidence: float) -> str:
+    """What shapes every answer besides the text: bulletins, the identifiers' versions, the table."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from bulletins import __version__
+
+    def installed(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "-"
+
+    parts = [__version__, str(min_confidence), table_digest()]
+    parts += [f"{name}={installed(PACKAGES.get(name, name))}" for name in identifiers]
+    return "|".join(parts)
+
+
+def _memory_key(article: Article, identification: Identification, candidates: Iterable[str]) -> str:
+    material = [
+        _identity(tuple(i.name for i in identification.identifiers), identification.min_confidence),
+        article.language or "",
+        sorted(candidates),
+        list(article.paragraphs),
+    ]
+    return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
+
+
 def identify(
     article: Article,
     identification: Identification,
@@ -347,6 +392,18 @@ def identify(
             cannot be told, or no voice speaks it.
     """
     candidates = {*paragraph_candidates}
+    memory = identification.memory
+    key = _memory_key(article, identification, (c for c in candidates if can_speak(c)))
+    found = memory.get(key) if memory is not None else None
+    if found is not None:
+        language, source, others = str(found[0]), str(found[1]), found[2]
+        _check_speakable(article, language, source, can_speak, no_voice)
+        return dataclasses.replace(
+            article,
+            language=language,
+            language_source=source,
+            paragraph_languages=tuple(others) if isinstance(others, list) else (),
+        )
     if article.language:
         try:
             language = identification.check_declared(article.language, article.text)
@@ -363,6 +420,28 @@ def identify(
             if len(set(mixed) - {None}) < 2 or majority is None:
                 raise _refusal(article, refused) from refused
             language = majority
+    _check_speakable(article, language, source, can_speak, no_voice)
+    per_paragraph = paragraph_languages(
+        article.paragraphs, candidates | {language}, can_speak, identification, language
+    )
+    others = tuple(None if code == language else code for code in per_paragraph)
+    if memory is not None:
+        memory.put(key, [language, source, list(others) if any(others) else []])
+    return dataclasses.replace(
+        article,
+        language=language,
+        language_source=source,
+        paragraph_languages=others if any(others) else (),
+    )
+
+
+def _check_speakable(
+    article: Article,
+    language: str,
+    source: str,
+    can_speak: Callable[[str], bool],
+    no_voice: Callable[[str], str],
+) -> None:
     if not can_speak(language):
         reason = no_voice(language)
         raise LanguageError(
@@ -370,13 +449,3 @@ def identify(
             f"{language}, {source}), which no voice here can speak"
             + (f": {reason}" if reason else "")
         )
-    per_paragraph = paragraph_languages(
-        article.paragraphs, candidates | {language}, can_speak, identification, language
-    )
-    others = tuple(None if code == language else code for code in per_paragraph)
-    return dataclasses.replace(
-        article,
-        language=language,
-        language_source=source,
-        paragraph_languages=others if any(others) else (),
-    )
