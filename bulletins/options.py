@@ -7,19 +7,24 @@ every default stays written once, in Settings.
 
 from __future__ import annotations
 
-from bulletins.audio.mixing import Encoding
-from bulletins.cache import LanguageMemory, default_cache_dir
-from bulletins.episodes.assembly import EpisodeOptions
-from bulletins.ingest.fetch import FetchOptions
-from bulletins.profiles.profile import Profile, builtin_voices_dir, load_profiles
-from bulletins.publish.options import PublishOptions
+from typing import TYPE_CHECKING
+
 from bulletins.settings import Settings
-from bulletins.speech.choice import EngineChoice
-from bulletins.speech.engines import EngineOptions
-from bulletins.speech.synthesis import SynthesisOptions
-from bulletins.speech.throttle import RetryPolicy
-from bulletins.text.content import ReadOptions
-from bulletins.text.language import Identification
+
+if TYPE_CHECKING:
+    from bulletins.audio.mixing import Encoding
+    from bulletins.cache import LanguageMemory
+    from bulletins.episodes.assembly import EpisodeOptions
+    from bulletins.ingest.fetch import FetchOptions
+    from bulletins.profiles.profile import Profile
+    from bulletins.publish.options import PublishOptions
+    from bulletins.speech.choice import EngineChoice
+    from bulletins.speech.engines import EngineOptions
+    from bulletins.speech.synthesis import SynthesisOptions
+    from bulletins.text.content import ReadOptions
+    from bulletins.text.language import Identification
+
+# Each function loads its stage when it is first called, not when the command line starts.
 
 
 def profiles(settings: Settings) -> dict[str, Profile]:
@@ -28,24 +33,34 @@ def profiles(settings: Settings) -> dict[str, Profile]:
     Raises:
         VoiceError: a profile cannot be read.
     """
+    from bulletins.profiles.profile import builtin_voices_dir, load_profiles
+
     return load_profiles([*settings.voices_dirs, builtin_voices_dir()])
 
 
 def read_options(settings: Settings, profiles: dict[str, Profile]) -> ReadOptions:
+    from bulletins.text.content import ReadOptions
+
     debris = tuple(d for p in profiles.values() for d in p.debris)
     return ReadOptions(max_bytes=settings.max_article_bytes, debris=debris)
 
 
 def identification(settings: Settings, memory: LanguageMemory | None = None) -> Identification:
+    from bulletins.text.language import Identification
+
     return Identification(settings.min_confidence, memory=memory)
 
 
 def language_memory(settings: Settings) -> LanguageMemory | None:
     """Where each article's language is remembered between builds: the cache, unless it is off."""
+    from bulletins.cache import LanguageMemory, default_cache_dir
+
     return LanguageMemory(settings.cache_dir or default_cache_dir()) if settings.cache else None
 
 
 def engine_options(settings: Settings) -> EngineOptions:
+    from bulletins.speech.engines import EngineOptions
+
     return EngineOptions(
         timeout_s=settings.timeout,
         gtts_endpoint=settings.gtts_endpoint,
@@ -54,10 +69,15 @@ def engine_options(settings: Settings) -> EngineOptions:
 
 
 def engine_choice(settings: Settings) -> EngineChoice:
+    from bulletins.speech.choice import EngineChoice
+
     return EngineChoice(settings.engine, engine_options(settings))
 
 
 def synthesis_options(settings: Settings) -> SynthesisOptions:
+    from bulletins.speech.synthesis import SynthesisOptions
+    from bulletins.speech.throttle import RetryPolicy
+
     return SynthesisOptions(
         concurrency=settings.concurrency,
         max_concurrency=settings.max_concurrency,
@@ -67,16 +87,22 @@ def synthesis_options(settings: Settings) -> SynthesisOptions:
 
 
 def encoding(settings: Settings) -> Encoding:
+    from bulletins.audio.mixing import Encoding
+
     return Encoding(
         f"{settings.bitrate}k", settings.sample_rate, settings.loudness, settings.true_peak
     )
 
 
 def episode_options(settings: Settings) -> EpisodeOptions:
+    from bulletins.episodes.assembly import EpisodeOptions
+
     return EpisodeOptions(encoding(settings), settings.publisher, settings.bulletin)
 
 
 def publish_options(settings: Settings) -> PublishOptions:
+    from bulletins.publish.options import PublishOptions
+
     return PublishOptions(
         out_dir=settings.out_dir,
         bulletin=settings.bulletin,
@@ -87,6 +113,8 @@ def publish_options(settings: Settings) -> PublishOptions:
 
 
 def fetch_options(settings: Settings) -> FetchOptions:
+    from bulletins.ingest.fetch import FetchOptions
+
     return FetchOptions(
         timeout=settings.timeout,
         max_bytes=settings.max_page_bytes,

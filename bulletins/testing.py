@@ -37,6 +37,9 @@ class Reply:
     audio: bool = True
     delay_s: float = 0.0
     """Wait this long before answering (longer than a client's timeout: a timeout)."""
+    drip_s: float = 0.0
+    """Send the whole answer, status line to last byte, one byte every this many seconds:
+    a server no read timeout ever catches."""
 
 
 @dataclass
@@ -128,6 +131,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = batchexecute_body(_mp3_for(text, state) if reply.audio else None)
             if self.path != RPC_PATH:
                 reply, body = Reply(status=404), b"Not Found"
+            if reply.drip_s:
+                self._drip(reply, body)
+                return
             self.send_response(reply.status)
             for name, value in reply.headers:
                 self.send_header(name, value)
@@ -140,6 +146,17 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with state.lock:
                 state.in_flight -= 1
+
+    def _drip(self, reply: Reply, body: bytes) -> None:
+        head = (
+            f"HTTP/1.1 {reply.status} OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        self.close_connection = True
+        for byte in head.encode() + body:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(reply.drip_s)
 
 
 class _Server(ThreadingHTTPServer):

@@ -9,7 +9,6 @@ straight into the clip cache, encoded pieces of episodes into the piece cache.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,12 +34,6 @@ class WorkerPool:
     def inline(self) -> bool:
         """True when calls run here, one after another."""
         return self.workers == 1
-
-    def start(self) -> None:
-        """Start the worker processes now, so that they are ready by the time work arrives."""
-        if not self.inline:
-            for _ in range(self.workers):
-                self.submit(os.getpid)
 
     def restart(self) -> None:
         """Drop a pool whose worker died; the next call starts fresh processes."""

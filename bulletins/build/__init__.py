@@ -93,7 +93,8 @@ def _build(settings: Settings, progress: OnProgress | None) -> Report:
         raise ContentError(f"{settings.content_dir}: holds no articles (.txt or .md files)")
     report = Report()
     with WorkerPool(stages.workers, WORKER_MODULES) as pool, ExitStack() as stack:
-        pool.start()  # the workers start while the content is read and planned
+        # The worker processes start with the first work they are given: a re-run with
+        # nothing to speak or encode starts none.
         editions = [_noted(report, *stages.read(folder)) for folder in folders]
         report.articles = sum(len(articles) for _, articles in editions)
         stages.remember()

@@ -23,10 +23,9 @@ from bulletins.cli.manage import (
     episodes_remove,
     serve_command,
 )
-from bulletins.cli.summary import report_json
 from bulletins.cli.voices import languages_command, voices_command, voices_install_command
 
-__all__ = ["app", "main", "report_json"]
+__all__ = ["app", "main"]
 
 app = typer.Typer(
     help="Turn written news into accessible spoken audio bulletins.",

@@ -5,20 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
-from bulletins.build import Report, build, say
 from bulletins.cli.common import (
     AsJsonOption,
     BaseUrlOption,
@@ -47,10 +37,17 @@ from bulletins.cli.common import (
     _out,
     _settings,
 )
-from bulletins.cli.summary import _summary, report_json
 from bulletins.errors import BulletinsError, WriteError
 from bulletins.model import clock
 from bulletins.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bulletins.build import Report
+
+# The library, rich's progress bars and the summary load when a command runs, not when
+# the command line starts, so `bulletins --help` answers at once.
 
 
 def build_command(
@@ -105,6 +102,8 @@ def build_command(
         base_url=base_url,
         cover=cover,
     )
+    from bulletins.cli.summary import _summary, report_json
+
     out, err = _out(), _err()
     report = _build_with_progress(settings, err, show=not (quiet or as_json))
     if as_json:
@@ -120,6 +119,17 @@ def build_command(
 
 def _build_with_progress(settings: Settings, err: Console, show: bool) -> Report:
     """Build, with a progress bar per bulletin on a terminal; a build that cannot start exits 2."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from bulletins.build import build
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -158,6 +168,8 @@ def say_command(
     config: ConfigOption = None,
 ) -> None:
     """Speak one text into an MP3 file."""
+    from bulletins.build import say
+
     settings = _settings(config, engine=engine, voices_dirs=voices, rate=rate)
     if text == "-":
         text = sys.stdin.read()

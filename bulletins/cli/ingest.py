@@ -11,7 +11,6 @@ from rich.markup import escape
 from bulletins import options
 from bulletins.cli.common import ConfigOption, _err, _fail, _out, _settings, documented
 from bulletins.errors import BulletinsError
-from bulletins.ingest.source import ingest
 from bulletins.settings import Settings
 
 
@@ -58,6 +57,8 @@ def ingest_command(
         timeout=timeout,
         max_page_bytes=max_bytes,
     )
+    from bulletins.ingest.source import ingest
+
     out, err = _out(), _err()
     try:
         report = ingest(source, edition, settings.content_dir, options.fetch_options(settings))

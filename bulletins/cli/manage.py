@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bulletins import options
 from bulletins.cache import ClipCache, default_cache_dir
 from bulletins.cli.common import (
     CacheDirOption,
@@ -22,7 +21,6 @@ from bulletins.cli.common import (
 from bulletins.errors import BulletinsError
 from bulletins.model import clock
 from bulletins.publish import history
-from bulletins.publish.publisher import remove_episodes
 from bulletins.publish.serve import make_server
 
 
@@ -75,6 +73,9 @@ def episodes_remove(
     """Remove an edition's episodes from the history and the feeds (the files are kept)."""
     settings = _settings(config, out_dir=out_dir)
     try:
+        from bulletins import options
+        from bulletins.publish.publisher import remove_episodes
+
         profiles = options.profiles(settings)
         removed = remove_episodes(profiles, options.publish_options(settings), edition, lang)
     except BulletinsError as exc:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from bulletins.build import Report
 from bulletins.model import EpisodeKind, Problem, clock
+
+if TYPE_CHECKING:
+    from bulletins.build import Report
 
 
 def report_json(report: Report) -> dict[str, object]:

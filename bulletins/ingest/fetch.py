@@ -9,23 +9,18 @@ file on this machine or a service on the local network.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import ipaddress
 import re
 import socket
-import threading
 import time
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from bulletins import __version__
+from bulletins.deadline import Deadline, watched_adapter
 from bulletins.errors import SourceError
 
 USER_AGENT = f"bulletins/{__version__} (turns news articles into spoken audio bulletins)"
@@ -119,100 +114,27 @@ class _Refused(Exception):
     """A connection reached an address that is not fetched from."""
 
 
-class _Deadline:
-    """Shuts every connection of one fetch when its time is up.
-
-    requests' timeout bounds each read from the socket, not the whole answer: a server
-    that sends a byte a second is never "timed out". This shuts the sockets down at
-    the deadline instead, whatever the server is doing, headers or body; the read
-    blocked on them returns at once and the fetch reports the server as too slow.
-    """
-
-    def __init__(self, deadline: float) -> None:
-        self.deadline = deadline
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._passed = False
-        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._shut)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            passed = self._passed
-        if passed:
-            self._shutdown(sock)
-
-    @property
-    def passed(self) -> bool:
-        return time.monotonic() >= self.deadline
-
-    @property
-    def fired(self) -> bool:
-        """Whether the sockets were shut: what was read after that may be cut short."""
-        return self._passed
-
-    def _shut(self) -> None:
-        with self._lock:
-            self._passed = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            self._shutdown(sock)
-
-    @staticmethod
-    def _shutdown(sock: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-
 class _CheckedPeer:
     """Checks the address a connection actually reached, before any request is sent on it.
 
     The host name was checked before the request, but a name can resolve to another
     address a moment later (DNS rebinding: a public answer for the check, a loopback
     one for the connection). urllib3 opens every new connection in ``_new_conn``;
-    the peer of the socket it returns is the address the request would go to. Each
-    socket is also handed to the fetch's deadline.
+    the peer of the socket it returns is the address the request would go to. Unless
+    private addresses are allowed, a connection is refused unless it reaches a public
+    address. Through a proxy (``HTTPS_PROXY``), the proxy connects, and only the check
+    of the name before the request applies.
     """
 
-    deadline: _Deadline
     allow_private: bool
 
     def _new_conn(self) -> socket.socket:
         sock: socket.socket = super()._new_conn()  # type: ignore[misc]
-        self.deadline.watch(sock)
         refusal = None if self.allow_private else _refusal(str(sock.getpeername()[0]))
         if refusal:
             sock.close()
             raise _Refused(refusal)
         return sock
-
-
-def _adapter(deadline: _Deadline, allow_private: bool) -> HTTPAdapter:
-    """A requests adapter for one fetch: its connections are checked and watched.
-
-    Unless private addresses are allowed, a connection is refused unless it reaches a
-    public address. Through a proxy (``HTTPS_PROXY``), the proxy connects, and only
-    the check of the name before the request applies.
-    """
-    settings = {"deadline": deadline, "allow_private": allow_private}
-    http_conn = type("_Connection", (_CheckedPeer, HTTPConnection), settings)
-    https_conn = type("_SecureConnection", (_CheckedPeer, HTTPSConnection), settings)
-    pools = {
-        "http": type("_Pool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
-        "https": type("_SecurePool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
-    }
-
-    class _Adapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = pools
-
-    return _Adapter()
 
 
 def fetch(url: str, options: FetchOptions, accept: tuple[str, ...]) -> Response:
@@ -225,18 +147,15 @@ def fetch(url: str, options: FetchOptions, accept: tuple[str, ...]) -> Response:
         SourceError: the address is refused, the server failed or was too slow, the
             body is too large or of the wrong type; the message names the address.
     """
-    watch = _Deadline(time.monotonic() + options.timeout)
-    try:
+    with Deadline(options.timeout) as watch:
         return _fetch(url, options, accept, watch)
-    finally:
-        watch.cancel()
 
 
-def _fetch(url: str, options: FetchOptions, accept: tuple[str, ...], watch: _Deadline) -> Response:
+def _fetch(url: str, options: FetchOptions, accept: tuple[str, ...], watch: Deadline) -> Response:
     deadline = watch.deadline
     headers = {"User-Agent": USER_AGENT, "Accept": ", ".join([*accept, "*/*;q=0.1"])}
     with requests.Session() as session:
-        adapter = _adapter(watch, options.allow_private)
+        adapter = watched_adapter((_CheckedPeer,), {"allow_private": options.allow_private})
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         for _ in range(options.max_redirects + 1):
@@ -272,7 +191,7 @@ def _read(
     response: requests.Response,
     options: FetchOptions,
     accept: tuple[str, ...],
-    watch: _Deadline,
+    watch: Deadline,
 ) -> Response:
     if response.status_code != 200:
         raise SourceError(

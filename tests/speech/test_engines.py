@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
@@ -100,7 +101,7 @@ def test_google_speaks_through_the_real_protocol(fake_google: FakeGoogle) -> Non
         (Reply(status=500), TransientError, "answered 500", None),
         (Reply(status=429, headers=(("Retry-After", "7"),)), TransientError, "answered 429", 7.0),
         (Reply(status=429), TransientError, "answered 429", None),
-        (Reply(delay_s=1.5), TransientError, "did not answer within 0.5 s", None),
+        (Reply(delay_s=1.5), TransientError, "did not answer in full within 0.5 s", None),
         (Reply(audio=False), SynthesisError, "answered with no audio", None),
         (Reply(status=403), SynthesisError, "answered 403", None),
     ],
@@ -137,3 +138,21 @@ def test_google_languages_are_known_offline() -> None:
     engine = GoogleEngine(engine_options(Settings()))
     assert engine.speaks(PROFILES["ar"]) and engine.speaks(PROFILES["it"])
     assert not engine.speaks(default_profile("zu"))
+
+
+def test_the_online_request_limit_is_gtts_own() -> None:
+    """Each request carries at most what gTTS allows in one."""
+    from gtts import gTTS
+
+    assert GoogleEngine.max_chars == gTTS.GOOGLE_TTS_MAX_CHARS
+
+
+def test_a_server_that_drips_its_answer_is_given_up_on_at_the_timeout(
+    fake_google: FakeGoogle,
+) -> None:
+    """The timeout bounds the whole answer: a byte a second is abandoned within it and a second."""
+    fake_google.reply(Reply(drip_s=1.0))
+    started = time.monotonic()
+    with pytest.raises(TransientError, match="did not answer in full within 2 s"):
+        google(fake_google, timeout=2).synthesize("Buongiorno.", PROFILES["it"])
+    assert time.monotonic() - started < 3

@@ -11,21 +11,21 @@ import base64
 import re
 import threading
 from functools import cache
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import requests
-from gtts import __version__ as gtts_version
-from gtts import gTTS
-from gtts.lang import tts_langs
-
-from bulletins.audio.codec import decode
-from bulletins.audio.mixing import fit_rate
+from bulletins.deadline import Deadline, watched_adapter
 from bulletins.errors import EngineUnavailable, SynthesisError, TransientError
 from bulletins.model import Audio
 from bulletins.profiles.profile import Profile
 from bulletins.speech.engines.base import EngineOptions, VoiceInfo
 from bulletins.speech.throttle import parse_retry_after
 from bulletins.text.scripts import is_spaceless
+
+if TYPE_CHECKING:
+    import requests
+
+# gTTS, requests and the audio decoder load when the voice is first used, not when the
+# command line starts: `bulletins --help` need not wait for them.
 
 RPC_PATH = "/_/TranslateWebserverUi/data/batchexecute"
 # Google's voice returns 24 kHz mono MP3; decoding at that rate avoids a resample.
@@ -35,7 +35,15 @@ _AUDIO = re.compile(rb'jQ1olc","\[\\"(.*?)\\"]')
 
 @cache
 def _languages() -> dict[str, str]:
+    from gtts.lang import tts_langs
+
     return dict(tts_langs())
+
+
+def _gtts_version() -> str:
+    from gtts import __version__
+
+    return str(__version__)
 
 
 def parse_response(body: bytes) -> bytes:
@@ -48,7 +56,8 @@ class GoogleEngine:
     """Google Translate's voice: natural, many languages, needs the internet."""
 
     name: ClassVar[str] = "gtts"
-    max_chars: ClassVar[int] = gTTS.GOOGLE_TTS_MAX_CHARS
+    max_chars: ClassVar[int] = 100
+    """gTTS's ``GOOGLE_TTS_MAX_CHARS``: the most one request may carry (a test keeps them equal)."""
     offline: ClassVar[bool] = False
 
     def __init__(self, options: EngineOptions) -> None:
@@ -59,9 +68,15 @@ class GoogleEngine:
 
     @property
     def _session(self) -> requests.Session:
+        import requests
+
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
+            # Its connections are watched by each request's deadline (see synthesize).
+            adapter = watched_adapter()
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
         return session
 
     def url(self, tld: str) -> str:
@@ -69,7 +84,7 @@ class GoogleEngine:
         return base.rstrip("/") + RPC_PATH
 
     def version(self) -> str:
-        return f"gtts {gtts_version}"
+        return f"gtts {_gtts_version()}"
 
     def speaks(self, profile: Profile) -> bool:
         return bool(profile.gtts_lang) and profile.gtts_lang in _languages()
@@ -78,9 +93,11 @@ class GoogleEngine:
         return f"{profile.gtts_lang}|{profile.gtts_tld}|{profile.rate_wpm}"
 
     def describe(self, profile: Profile) -> str:
-        return f"Google Translate voice {profile.gtts_lang} ({profile.gtts_tld}), via gTTS {gtts_version}"
+        return f"Google Translate voice {profile.gtts_lang} ({profile.gtts_tld}), via gTTS {_gtts_version()}"
 
     def check(self) -> None:
+        import requests
+
         url = self.url("com")
         try:
             self._session.head(url, timeout=min(self._options.timeout_s, 5.0))
@@ -90,6 +107,12 @@ class GoogleEngine:
             ) from exc
 
     def synthesize(self, text: str, profile: Profile) -> Audio:
+        import requests
+        from gtts import gTTS
+
+        from bulletins.audio.codec import decode
+        from bulletins.audio.mixing import fit_rate
+
         if not self.speaks(profile):
             raise SynthesisError(f"Google's voice does not speak '{profile.gtts_lang}'")
         tts = gTTS(
@@ -101,19 +124,27 @@ class GoogleEngine:
         )
         url = self.url(profile.gtts_tld)
         audio = b""
+        timeout = self._options.timeout_s
+        slow = f"Google's voice did not answer in full within {timeout:g} s at {url}"
         for body in tts.get_bodies():
-            try:
-                response = self._session.post(
-                    url, data=body, headers=gTTS.GOOGLE_TTS_HEADERS, timeout=self._options.timeout_s
-                )
-            except requests.Timeout as exc:
-                raise TransientError(
-                    f"Google's voice did not answer within {self._options.timeout_s:g} s at {url}"
-                ) from exc
-            except requests.RequestException as exc:
-                raise TransientError(
-                    f"Google's voice could not be reached at {url}: {type(exc).__name__}"
-                ) from exc
+            # The timeout bounds the whole answer, not each read: a server that drips
+            # its answer is given up on at the deadline, and the request is retried.
+            with Deadline(timeout) as watch:
+                try:
+                    response = self._session.post(
+                        url, data=body, headers=gTTS.GOOGLE_TTS_HEADERS, timeout=timeout
+                    )
+                    content = response.content
+                except requests.Timeout as exc:
+                    raise TransientError(slow) from exc
+                except requests.RequestException as exc:
+                    if watch.fired:
+                        raise TransientError(slow) from exc
+                    raise TransientError(
+                        f"Google's voice could not be reached at {url}: {type(exc).__name__}"
+                    ) from exc
+                if watch.fired:
+                    raise TransientError(slow)
             status = response.status_code
             if status == 429 or status >= 500:
                 # Rate limiting and server trouble pass; the caller backs off and retries.
@@ -125,7 +156,7 @@ class GoogleEngine:
                 raise SynthesisError(
                     f"Google's voice answered {status} {response.reason} for: {text[:60]}"
                 )
-            part = parse_response(response.content)
+            part = parse_response(content)
             if not part:
                 raise SynthesisError(
                     f"Google's voice answered with no audio for: {text[:60]}. "

@@ -19,11 +19,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-import requests
 from platformdirs import user_data_dir
 
 from bulletins.atomic import atomic_output
-from bulletins.audio.mixing import speech_ms
 from bulletins.errors import EngineUnavailable, SynthesisError, VoiceError
 from bulletins.model import Audio
 from bulletins.profiles.profile import Profile
@@ -168,6 +166,8 @@ class PiperEngine:
         would, gives its own rate; the scale is the ratio of that rate to the one asked for.
         """
         if name not in self._natural_wpm:
+            from bulletins.audio.mixing import speech_ms
+
             audio = self._speak(voice, _CALIBRATION, 1.0)
             minutes = speech_ms(audio) / 60_000
             self._natural_wpm[name] = len(_CALIBRATION.split()) / minutes
@@ -194,6 +194,8 @@ def _download(url: str, target: Path, timeout: float) -> None:
     Raises:
         VoiceError: the server refused, sent too much, or could not be reached.
     """
+    import requests
+
     try:
         with (
             atomic_output(target) as temporary,
