@@ -109,6 +109,7 @@ def publish_options(settings: Settings) -> PublishOptions:
         publisher=settings.publisher,
         base_url=settings.base_url,
         cover=settings.cover,
+        feed_items=settings.feed_items,
     )
 
 

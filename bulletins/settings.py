@@ -85,6 +85,9 @@ class Settings:
     """The URL the output folder is published at; feeds are written only when it is set."""
     cover: Path | None = None
     """A square JPEG or PNG (1400 to 3000 px) for every feed; else one is drawn per language."""
+    feed_items: int = 300
+    """The newest episodes each feed lists, as most podcast hosts do; the pages and the
+    history keep them all."""
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -147,6 +150,8 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         raise ConfigError(f"fallback must be 'none' or 'offline', not {settings.fallback!r}")
     if settings.timeout <= 0:
         raise ConfigError(f"timeout must be more than 0 seconds, not {settings.timeout}")
+    if settings.feed_items < 1:
+        raise ConfigError(f"feed_items must be at least 1, not {settings.feed_items}")
     if settings.max_page_bytes < 1:
         raise ConfigError(f"max_page_bytes must be at least 1, not {settings.max_page_bytes}")
     for name in ("workers", "retries"):

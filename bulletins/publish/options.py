@@ -19,3 +19,5 @@ class PublishOptions:
     """Where the output folder is published; None writes no feeds."""
     cover: Path | None
     """The series' cover image; None draws one per language."""
+    feed_items: int
+    """The newest episodes each feed lists."""

@@ -41,6 +41,8 @@ class FeedSettings:
     """The URL at which the output folder is published."""
     bulletin: str
     publisher: str
+    items: int
+    """The newest episodes each feed lists."""
     category: str = "News"
     explicit: bool = False
     locked: bool = True
@@ -180,6 +182,8 @@ def write_feeds(
         profile = profile_for(language, profiles)
         for kind in KINDS:
             records = [r for r in published_whole if r.language == language and r.kind == kind]
+            # The history is newest first: a feed lists the newest, a bounded file for apps.
+            records = records[: settings.items]
             path = out_dir / feed_path(language, kind)
             path.parent.mkdir(parents=True, exist_ok=True)
             xml = render_feed(out_dir, records, translations, profile, kind, settings)

@@ -77,7 +77,10 @@ def write_feeds(profiles: Mapping[str, Profile], options: PublishOptions) -> Wri
             )
         return [], problems
     feed_settings = podcast.FeedSettings(
-        base_url=options.base_url, bulletin=options.bulletin, publisher=options.publisher
+        base_url=options.base_url,
+        bulletin=options.bulletin,
+        publisher=options.publisher,
+        items=options.feed_items,
     )
     written = podcast.write_feeds(options.out_dir, feed_settings, profiles)
     for folder in sorted({path.parent for path in written}):

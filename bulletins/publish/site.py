@@ -1,8 +1,10 @@
 """The listening site: static pages a council can host as they are, written from the history.
 
 ``index.html`` lists the languages, each named in its own language; ``<lang>.html``
-plays the newest bulletin in that language and lists every bulletin and article,
-newest first; each episode also gets a page beside its MP3. Every page works without
+plays the newest bulletin in that language and lists the bulletins and articles,
+newest first, ``PAGE_SIZE`` of each to a page (``<lang>-2.html`` and on for older ones);
+each episode also gets a page beside its MP3, written again only when what it shows
+has changed. Every page works without
 JavaScript (the native player, and links to the MP3 at a time for every jump); the
 one script, ``site.js``, makes chapters and sentences jump the player and highlights
 the sentence being spoken. Nothing is loaded from another site.
@@ -10,6 +12,8 @@ the sentence being spoken. Nothing is loaded from another site.
 
 from __future__ import annotations
 
+import dataclasses
+import glob
 import json
 import posixpath
 from collections.abc import Mapping, Sequence
@@ -27,6 +31,7 @@ from bulletins.profiles import languages
 from bulletins.profiles.profile import Profile, profile_for
 from bulletins.publish import history, podcast
 from bulletins.publish.history import Record
+from bulletins.publish.manifest import Manifest, digest, file_stamp
 from bulletins.publish.options import PublishOptions
 from bulletins.text.segment import spoken_date
 
@@ -34,6 +39,9 @@ Written = tuple[list[Path], list[Problem]]
 """The files a step wrote, and its problems."""
 
 STATIC = ("site.css", "site.js")
+PAGE_SIZE = 50
+"""Bulletins, and articles, on one page of a language's listing: a page a screen reader
+reads through in a minute, whatever the length of the history."""
 
 # The page's words when a profile has no [page] table, or lacks one of them.
 ENGLISH = {
@@ -47,6 +55,7 @@ ENGLISH = {
     "bulletins": "Bulletins",
     "articles": "Articles",
     "nothing": "Nothing has been published in this language yet.",
+    "pages": "Pages",
     "chapters": "Chapters",
     "transcript": "Transcript",
     "skip_transcript": "Skip past the transcript",
@@ -163,6 +172,10 @@ class Contents:
     transcript: tuple[Section, ...]
 
 
+_NO_CONTENTS = Contents((), ())
+"""What a listing needs of an episode's files: nothing (it shows the record)."""
+
+
 def read_contents(out_dir: Path, record: Record) -> Contents:
     chapters = _chapters(out_dir, record)
     return Contents(chapters, _transcript(out_dir, record, chapters))
@@ -185,33 +198,14 @@ def view(record: Record, contents: Contents, page: str, profile: Profile) -> Epi
     )
 
 
-def _readable(out_dir: Path, records: list[Record]) -> tuple[dict[str, Contents], list[Problem]]:
-    """Each whole episode's contents, by guid; one whose files cannot be read is left out."""
-    found = {}
-    problems = []
-    for record in records:
-        if not history.complete(out_dir, record):
-            continue
-        try:
-            found[record.guid] = read_contents(out_dir, record)
-        except (
-            OSError,
-            UnicodeDecodeError,
-            ValueError,
-            KeyError,
-            TypeError,
-            AttributeError,
-        ) as exc:
-            files = ", ".join(p for p in (record.chapters, record.vtt) if p)
-            problems.append(
-                Problem(
-                    Stage.PUBLISH,
-                    f"{files}: left off the listening pages, unreadable ({exc})",
-                    out_dir / record.audio,
-                    warning=True,
-                )
-            )
-    return found, problems
+def _read(out_dir: Path, record: Record) -> tuple[Contents | None, list[Problem]]:
+    """An episode's contents; None, with a problem, when its files cannot be read."""
+    try:
+        return read_contents(out_dir, record), []
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        files = ", ".join(p for p in (record.chapters, record.vtt) if p)
+        message = f"{files}: left off the listening pages, unreadable ({exc})"
+        return None, [Problem(Stage.PUBLISH, message, out_dir / record.audio, warning=True)]
 
 
 @cache
@@ -241,18 +235,19 @@ def _feeds(out_dir: Path, language: str, page: str, base_url: str) -> list[tuple
 
 
 def write_site(out_dir: Path, profiles: Mapping[str, Profile], options: PublishOptions) -> Written:
-    """Write the index, a page per language and a page per episode.
+    """Write the index, a listing per language and a page per episode.
 
+    An episode's page is written only when what it shows has changed (see ``manifest``).
     An episode whose chapters or transcript cannot be read is left off the pages, with
     a problem naming the file, and every other page is still written.
 
     Returns:
         The pages written, and the problems.
     """
-    recorded = history.episodes(out_dir)
-    contents, problems = _readable(out_dir, recorded)
-    complete = [r for r in recorded if r.guid in contents]
-    written = []
+    complete = [r for r in history.episodes(out_dir) if history.complete(out_dir, r)]
+    manifest = Manifest(out_dir)
+    written: list[Path] = []
+    problems: list[Problem] = []
     for name in STATIC:
         source = Path(__file__).parent / "static" / name
         write_text_atomic(out_dir / name, source.read_text(encoding="utf-8"))
@@ -261,8 +256,13 @@ def write_site(out_dir: Path, profiles: Mapping[str, Profile], options: PublishO
     for language in sorted({r.language for r in complete}):
         profile = profile_for(language, profiles)
         records = [r for r in complete if r.language == language]
-        entries.append(_index_entry(language, profile, records, options.bulletin))
-        written += _language_pages(out_dir, profile, records, contents, options)
+        shown, pages, found = _episode_pages(out_dir, profile, records, options, manifest)
+        written += pages
+        problems += found
+        if shown:
+            entries.append(_index_entry(language, profile, shown, options.bulletin))
+            written += _language_pages(out_dir, profile, shown, options)
+    manifest.save()
     english = profile_for("en", profiles)
     index = render(
         "index.html",
@@ -280,6 +280,64 @@ def write_site(out_dir: Path, profiles: Mapping[str, Profile], options: PublishO
     return written, problems
 
 
+def _context(profile: Profile, options: PublishOptions) -> dict[str, object]:
+    """What every page in a language is rendered with."""
+    text = words(profile)
+    title = text["title"].format(bulletin=options.bulletin, language=profile.name)
+    return {
+        "language": profile.language,
+        "dir": direction(profile.language),
+        "t": text,
+        "bulletin": options.bulletin,
+        "publisher": options.publisher,
+        "root": "",
+        "title": title,
+        "language_title": title,
+    }
+
+
+def _episode_pages(
+    out_dir: Path,
+    profile: Profile,
+    records: Sequence[Record],
+    options: PublishOptions,
+    manifest: Manifest,
+) -> tuple[list[Record], list[Path], list[Problem]]:
+    """Write each episode's page whose material changed; return the episodes the pages
+    show (those whose files can be read), the pages written and the problems."""
+    context = _context(profile, options)
+    base_url = options.base_url or ""
+    shown: list[Record] = []
+    written: list[Path] = []
+    problems: list[Problem] = []
+    for record in records:
+        name = page_path(record)
+        feeds = _feeds(out_dir, profile.language, name, base_url)
+        stamps = [file_stamp(out_dir / p) for p in (record.chapters, record.vtt) if p]
+        # Not its 'updated' time: every build that finds an episode up to date records it anew.
+        shown_record = dataclasses.replace(record, updated="")
+        key = digest(shown_record, stamps, feeds, repr(profile), sorted(context.items(), key=str))
+        if manifest.unchanged(out_dir / name, key, name):
+            shown.append(record)
+            continue
+        contents, found = _read(out_dir, record)
+        problems += found
+        if contents is None:
+            continue
+        html = render(
+            "episode.html",
+            episode=view(record, contents, name, profile),
+            feeds=feeds,
+            language_page=_href(f"{profile.language}.html", name),
+            **{**context, "root": "../" * name.count("/"), "title": record.title},
+        )
+        write_text_atomic(out_dir / name, html)
+        manifest.wrote(name, key)
+        written.append(out_dir / name)
+        shown.append(record)
+    return shown, written, problems
+
+
 def _index_entry(
     language: str, profile: Profile, records: Sequence[Record], bulletin: str
 ) -> dict[str, str]:
@@ -294,50 +352,48 @@ def _index_entry(
     }
 
 
+def listing_page(language: str, number: int) -> str:
+    """The ``number``th page of a language's listing: ``it.html``, then ``it-2.html``..."""
+    return f"{language}.html" if number == 1 else f"{language}-{number}.html"
+
+
 def _language_pages(
-    out_dir: Path,
-    profile: Profile,
-    records: Sequence[Record],
-    contents: Mapping[str, Contents],
-    options: PublishOptions,
+    out_dir: Path, profile: Profile, records: Sequence[Record], options: PublishOptions
 ) -> list[Path]:
-    """Write one language's page and a page per episode in it; return the pages written."""
+    """Write a language's listing, ``PAGE_SIZE`` bulletins and articles a page, newest first;
+    the first page plays the newest bulletin. Return the pages written."""
     language = profile.language
-    text = words(profile)
-    page = f"{language}.html"
-    shown = [view(r, contents[r.guid], page, profile) for r in records]
-    featured = next((v for v in shown if v.record.kind == EpisodeKind.BULLETIN), None)
-    title = text["title"].format(bulletin=options.bulletin, language=profile.name)
-    context = {
-        "language": language,
-        "dir": direction(language),
-        "t": text,
-        "bulletin": options.bulletin,
-        "publisher": options.publisher,
-        "root": "",
-        "title": title,
-        "language_title": title,
-    }
-    base_url = options.base_url or ""
-    html = render(
-        "language.html",
-        featured=featured,
-        bulletins=[v for v in shown if v.record.kind == EpisodeKind.BULLETIN],
-        articles=[v for v in shown if v.record.kind == EpisodeKind.ARTICLE],
-        feeds=_feeds(out_dir, language, page, base_url),
-        **context,
-    )
-    write_text_atomic(out_dir / page, html)
-    written = [out_dir / page]
-    for record in records:
-        episode_page = page_path(record)
+    context = _context(profile, options)
+    bulletins = [r for r in records if r.kind == EpisodeKind.BULLETIN]
+    articles = [r for r in records if r.kind == EpisodeKind.ARTICLE]
+    count = max(1, -(-max(len(bulletins), len(articles)) // PAGE_SIZE))
+    featured = None
+    if bulletins:
+        contents, _ = _read(out_dir, bulletins[0])
+        if contents is not None:
+            featured = view(bulletins[0], contents, listing_page(language, 1), profile)
+    written = []
+    for number in range(1, count + 1):
+        page = listing_page(language, number)
+        part = slice((number - 1) * PAGE_SIZE, number * PAGE_SIZE)
+        pages = [
+            (profile.numerals(n), _href(listing_page(language, n), page), n == number)
+            for n in range(1, count + 1)
+        ]
         html = render(
-            "episode.html",
-            episode=view(record, contents[record.guid], episode_page, profile),
-            feeds=_feeds(out_dir, language, episode_page, base_url),
-            language_page=_href(page, episode_page),
-            **{**context, "root": "../" * episode_page.count("/"), "title": record.title},
+            "language.html",
+            featured=featured if number == 1 else None,
+            bulletins=[view(r, _NO_CONTENTS, page, profile) for r in bulletins[part]],
+            articles=[view(r, _NO_CONTENTS, page, profile) for r in articles[part]],
+            feeds=_feeds(out_dir, language, page, options.base_url or ""),
+            pages=pages if count > 1 else [],
+            **context,
         )
-        write_text_atomic(out_dir / episode_page, html)
-        written.append(out_dir / episode_page)
+        write_text_atomic(out_dir / page, html)
+        written.append(out_dir / page)
+    # Listing pages past the last one (episodes were removed) would list them still.
+    for stale in out_dir.glob(f"{glob.escape(language)}-*.html"):
+        suffix = stale.stem.rpartition("-")[2]
+        if suffix.isdigit() and int(suffix) > count:
+            stale.unlink(missing_ok=True)
     return written

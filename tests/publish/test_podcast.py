@@ -218,3 +218,17 @@ def test_episodes_commands(runner: CliRunner, content: Path, tmp_path: Path) -> 
     assert len(feed(out, "ar", "bulletin").xpath("/rss/channel/item")) == 1
     missing = runner.invoke(app, ["episodes", "remove", "no-such-edition", *args])
     assert missing.exit_code == 1 and "no episodes of edition 'no-such-edition'" in missing.stderr
+
+
+def test_a_feed_lists_the_newest_episodes_only(content: Path, tmp_path: Path) -> None:
+    """``feed_items`` bounds each feed to the newest episodes; the history keeps them all."""
+    write(
+        content / "2026-06-bins" / "bins.it.txt",
+        "Raccolta rifiuti\n\nDa giugno la raccolta cambia giorno.\n",
+    )
+    report = build(settings(content, tmp_path, feed_items=1))
+    assert report.ok
+    out = tmp_path / "audio"
+    items = feed(out, "it", "bulletin").xpath("//item/enclosure/@url")
+    assert len(items) == 1 and items[0].endswith("2026-06-bins.it.mp3")
+    assert len(history.episodes(out, kind="bulletin", language="it")) == 2

@@ -240,3 +240,59 @@ def test_an_unreadable_transcript_leaves_only_its_episode_off(
     assert italian.xpath("//section[@data-episode]/audio/@src") == [f"{SAMPLE}/{SAMPLE}.it.mp3"]
     assert len(italian.xpath("//h2[@id='articles']/following-sibling::ul[1]/li")) == 3
     assert (out / "ar.html").is_file()
+
+
+def test_a_new_edition_writes_its_own_pages_and_leaves_the_others(
+    content: Path, tmp_path: Path
+) -> None:
+    """Publishing rewrites the listings and the new episodes' pages, not the unchanged ones'."""
+    assert build(settings(content, tmp_path)).ok
+    out = tmp_path / "audio"
+    older = sorted((out / SAMPLE).rglob("*.html"))
+    stamps = {p: p.stat().st_mtime_ns for p in older}
+    add_second_edition(content)
+    assert build(settings(content, tmp_path)).ok
+    assert {p: p.stat().st_mtime_ns for p in older} == stamps, "the first edition's pages stay"
+    assert (out / SECOND / f"{SECOND}.it.html").is_file()
+    listed = page(out / "it.html").xpath(
+        "//h2[@id='bulletins']/following-sibling::ul[1]/li/a/@href"
+    )
+    assert listed == [f"{SECOND}/{SECOND}.it.html", f"{SAMPLE}/{SAMPLE}.it.html"]
+    # A page whose material changes (here, the series' name) is written again.
+    assert build(settings(content, tmp_path, bulletin="Notizie dal Surrey")).ok
+    first = out / SAMPLE / f"{SAMPLE}.it.html"
+    assert first.stat().st_mtime_ns != stamps[first]
+    assert "Notizie dal Surrey" in first.read_text(encoding="utf-8")
+
+
+def test_a_long_history_is_listed_a_page_at_a_time(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the page size, older episodes are on numbered pages linked from each other."""
+    from bulletins.publish import site
+
+    monkeypatch.setattr(site, "PAGE_SIZE", 1)
+    add_second_edition(content)
+    assert build(settings(content, tmp_path)).ok
+    out = tmp_path / "audio"
+    first, second = page(out / "it.html"), page(out / "it-2.html")
+    assert first.xpath("//h2[@id='bulletins']/following-sibling::ul[1]/li/a/@href") == [
+        f"{SECOND}/{SECOND}.it.html"
+    ]
+    assert second.xpath("//h2[@id='bulletins']/following-sibling::ul[1]/li/a/@href") == [
+        f"{SAMPLE}/{SAMPLE}.it.html"
+    ]
+    assert first.xpath("//section[@data-episode]") and not second.xpath("//section[@data-episode]")
+    # Three Italian articles at one a page: three pages, each linking to all, itself marked.
+    assert (out / "it-3.html").is_file() and not (out / "it-4.html").exists()
+    links = second.xpath("//ul[@class='pages']/li/a")
+    assert [a.get("href") for a in links] == ["it.html", "it-2.html", "it-3.html"]
+    assert [a.get("aria-current") for a in links] == [None, "page", None]
+    # When episodes go, the pages past the last one go too.
+    remove_episodes(
+        options.profiles(settings(content, tmp_path)),
+        options.publish_options(settings(content, tmp_path)),
+        SECOND,
+        None,
+    )
+    assert not (out / "it-2.html").exists() and not (out / "it-3.html").exists()
