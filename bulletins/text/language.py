@@ -11,12 +11,8 @@ refused with the candidates named, never read in the nearest language.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Protocol
 
 from bulletins.errors import LanguageError
 from bulletins.model import Article
@@ -30,10 +26,10 @@ from bulletins.profiles.languages import (
     parent_of,
     scripts_of,
     table,
-    table_digest,
     written_in,
 )
-from bulletins.text.identifiers import IDENTIFIERS, PACKAGES, Guess, Identifier, Lingua
+from bulletins.text.identifiers import IDENTIFIERS, Guess, Identifier, Lingua
+from bulletins.text.memory import Memory, memory_key
 from bulletins.text.scripts import SPACELESS, dominant_script
 
 __all__ = [
@@ -332,42 +328,6 @@ def _refusal(article: Article, refused: Refused) -> LanguageError:
     )
 
 
-class Memory(Protocol):
-    """Where answers are kept between builds, by key."""
-
-    def get(self, key: str) -> list[object] | None: ...
-
-    def put(self, key: str, value: list[object]) -> None: ...
-
-
-@cache
-def _identity(identifiers: tuple[str, ...], min_confidence: float) -> str:
-    """What shapes every answer besides the text: bulletins, the identifiers' versions, the table."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from bulletins import __version__
-
-    def installed(package: str) -> str:
-        try:
-            return version(package)
-        except PackageNotFoundError:
-            return "-"
-
-    parts = [__version__, str(min_confidence), table_digest()]
-    parts += [f"{name}={installed(PACKAGES.get(name, name))}" for name in identifiers]
-    return "|".join(parts)
-
-
-def _memory_key(article: Article, identification: Identification, candidates: Iterable[str]) -> str:
-    material = [
-        _identity(tuple(i.name for i in identification.identifiers), identification.min_confidence),
-        article.language or "",
-        sorted(candidates),
-        list(article.paragraphs),
-    ]
-    return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
-
-
 def identify(
     article: Article,
     identification: Identification,
@@ -393,7 +353,7 @@ def identify(
     """
     candidates = {*paragraph_candidates}
     memory = identification.memory
-    key = _memory_key(article, identification, (c for c in candidates if can_speak(c)))
+    key = memory_key(article, identification, (c for c in candidates if can_speak(c)))
     found = memory.get(key) if memory is not None else None
     if found is not None:
         language, source, others = str(found[0]), str(found[1]), found[2]
