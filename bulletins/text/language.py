@@ -353,7 +353,9 @@ def identify(
     """
     candidates = {*paragraph_candidates}
     memory = identification.memory
-    key = memory_key(article, identification, (c for c in candidates if can_speak(c)))
+    names = tuple(i.name for i in identification.identifiers)
+    speakable = (c for c in candidates if can_speak(c))
+    key = memory_key(article, names, identification.min_confidence, speakable)
     found = memory.get(key) if memory is not None else None
     if found is not None:
         language, source, others = str(found[0]), str(found[1]), found[2]

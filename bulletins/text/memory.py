@@ -12,14 +12,11 @@ import hashlib
 import json
 from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bulletins.model import Article
 from bulletins.profiles.languages import table_digest
 from bulletins.text.identifiers import PACKAGES
-
-if TYPE_CHECKING:
-    from bulletins.text.language import Identification
 
 
 class Memory(Protocol):
@@ -48,10 +45,13 @@ def _identity(identifiers: tuple[str, ...], min_confidence: float) -> str:
     return "|".join(parts)
 
 
-def memory_key(article: Article, identification: Identification, candidates: Iterable[str]) -> str:
-    """The key an article's answer is kept under (``candidates``: its paragraphs' possible languages)."""
+def memory_key(
+    article: Article, identifiers: tuple[str, ...], min_confidence: float, candidates: Iterable[str]
+) -> str:
+    """The key an article's answer is kept under: ``identifiers`` by name, and the languages
+    its paragraphs may be in."""
     material = [
-        _identity(tuple(i.name for i in identification.identifiers), identification.min_confidence),
+        _identity(identifiers, min_confidence),
         article.language or "",
         sorted(candidates),
         list(article.paragraphs),
