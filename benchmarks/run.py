@@ -131,7 +131,7 @@ def encoder_scaling(work: Path) -> tuple[float, float]:
     serial = time.perf_counter() - start
     start = time.perf_counter()
     threads = [
-        threading.Thread(target=encode_mp3, args=(pcm, 22050, work / f"par-{n}.mp3"))
+        threading.Thread(target=encode_mp3, args=(pcm, 22050, work / f"par-{n}.mp3", "96k", 44100))
         for n in range(2)
     ]
     for thread in threads:
