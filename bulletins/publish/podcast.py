@@ -21,7 +21,7 @@ from lxml import etree
 from bulletins.atomic import write_text_atomic
 from bulletins.model import EpisodeKind
 from bulletins.profiles.profile import Profile, profile_for
-from bulletins.publish.history import Record, complete, episodes
+from bulletins.publish.history import Record
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -164,10 +164,12 @@ def render_feed(
 
 
 def write_feeds(
-    out_dir: Path, settings: FeedSettings, profiles: Mapping[str, Profile]
+    out_dir: Path,
+    settings: FeedSettings,
+    profiles: Mapping[str, Profile],
+    published_whole: Sequence[Record],
 ) -> list[Path]:
-    """Write every language's feeds from the history; return the files written."""
-    published_whole = [r for r in episodes(out_dir) if complete(out_dir, r)]
+    """Write every language's feeds from the history's whole episodes; return the files written."""
     groups: dict[tuple[str, str, str], list[Record]] = {}
     for record in published_whole:
         groups.setdefault((record.kind, record.edition, record.article), []).append(record)

@@ -58,16 +58,20 @@ def publish(
 
 def _rewrite(profiles: Mapping[str, Profile], options: PublishOptions) -> list[Problem]:
     """Rewrite the feeds, then the listening pages (which link to them), from the history."""
-    _, feed_problems = write_feeds(profiles, options)
-    _, page_problems = write_site(options.out_dir, profiles, options)
+    # Only episodes whose files are all there, whole, are listed anywhere.
+    whole = [r for r in history.episodes(options.out_dir) if history.complete(options.out_dir, r)]
+    _, feed_problems = write_feeds(profiles, options, whole)
+    _, page_problems = write_site(options.out_dir, profiles, options, whole)
     return feed_problems + page_problems
 
 
-def write_feeds(profiles: Mapping[str, Profile], options: PublishOptions) -> Written:
+def write_feeds(
+    profiles: Mapping[str, Profile], options: PublishOptions, whole: Sequence[history.Record]
+) -> Written:
     """Rewrite every feed (and any missing cover) from the history in the output folder."""
     if not options.base_url:
         problems = []
-        if history.episodes(options.out_dir):
+        if whole:
             problems.append(
                 Problem(
                     Stage.PUBLISH,
@@ -82,7 +86,7 @@ def write_feeds(profiles: Mapping[str, Profile], options: PublishOptions) -> Wri
         publisher=options.publisher,
         items=options.feed_items,
     )
-    written = podcast.write_feeds(options.out_dir, feed_settings, profiles)
+    written = podcast.write_feeds(options.out_dir, feed_settings, profiles, whole)
     for folder in sorted({path.parent for path in written}):
         cover = folder / "cover.png"
         if options.cover is not None:

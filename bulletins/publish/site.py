@@ -29,7 +29,7 @@ from bulletins.episodes.transcripts import read_webvtt
 from bulletins.model import EpisodeKind, Problem, Stage, clock
 from bulletins.profiles import languages
 from bulletins.profiles.profile import Profile, profile_for
-from bulletins.publish import history, podcast
+from bulletins.publish import podcast
 from bulletins.publish.history import Record
 from bulletins.publish.manifest import Manifest, digest, file_stamp
 from bulletins.publish.options import PublishOptions
@@ -130,9 +130,17 @@ def page_path(record: Record) -> str:
 
 
 def _href(target: str, page: str) -> str:
-    """A link from one file of the output folder to another, both relative to it."""
-    relative = posixpath.relpath(target, posixpath.dirname(page) or ".")
-    return quote(relative)
+    """A link from one file of the output folder to another, both relative to it.
+
+    Worked out on the paths as strings (``posixpath.relpath`` asks the file system for
+    the working folder, once a link, and the pages of a long history have thousands).
+    """
+    into = target.split("/")
+    here = page.split("/")[:-1]
+    common = 0
+    while common < min(len(here), len(into) - 1) and here[common] == into[common]:
+        common += 1
+    return quote("/".join([".."] * (len(here) - common) + into[common:]))
 
 
 def _chapters(out_dir: Path, record: Record) -> tuple[Jump, ...]:
@@ -225,16 +233,28 @@ def render(template: str, **context: object) -> str:
 
 def _feeds(out_dir: Path, language: str, page: str, base_url: str) -> list[tuple[str, str, str]]:
     """(kind, link from the page, address to paste) of each feed written for the language."""
-    found: list[tuple[str, str, str]] = []
-    for kind in podcast.KINDS:
-        path = podcast.feed_path(language, kind)
-        if (out_dir / path).is_file():
-            address = f"{base_url.rstrip('/')}/{path}" if base_url else ""
-            found.append((kind, _href(path, page), address))
-    return found
+    return _links(_written_feeds(out_dir, language), page, base_url)
 
 
-def write_site(out_dir: Path, profiles: Mapping[str, Profile], options: PublishOptions) -> Written:
+def _written_feeds(out_dir: Path, language: str) -> list[tuple[str, str]]:
+    """(kind, path) of each feed written for the language."""
+    paths = [(kind, podcast.feed_path(language, kind)) for kind in podcast.KINDS]
+    return [(kind, path) for kind, path in paths if (out_dir / path).is_file()]
+
+
+def _links(
+    feeds: Sequence[tuple[str, str]], page: str, base_url: str
+) -> list[tuple[str, str, str]]:
+    root = base_url.rstrip("/")
+    return [(kind, _href(path, page), f"{root}/{path}" if base_url else "") for kind, path in feeds]
+
+
+def write_site(
+    out_dir: Path,
+    profiles: Mapping[str, Profile],
+    options: PublishOptions,
+    complete: Sequence[Record],
+) -> Written:
     """Write the index, a listing per language and a page per episode.
 
     An episode's page is written only when what it shows has changed (see ``manifest``).
@@ -244,7 +264,6 @@ def write_site(out_dir: Path, profiles: Mapping[str, Profile], options: PublishO
     Returns:
         The pages written, and the problems.
     """
-    complete = [r for r in history.episodes(out_dir) if history.complete(out_dir, r)]
     manifest = Manifest(out_dir)
     written: list[Path] = []
     problems: list[Problem] = []
@@ -307,16 +326,19 @@ def _episode_pages(
     show (those whose files can be read), the pages written and the problems."""
     context = _context(profile, options)
     base_url = options.base_url or ""
+    written_feeds = _written_feeds(out_dir, profile.language)
+    # What every page in the language shares, digested once rather than once a page.
+    shared = digest(repr(profile), sorted(context.items(), key=str), written_feeds, base_url)
     shown: list[Record] = []
     written: list[Path] = []
     problems: list[Problem] = []
     for record in records:
         name = page_path(record)
-        feeds = _feeds(out_dir, profile.language, name, base_url)
+        feeds = _links(written_feeds, name, base_url)
         stamps = [file_stamp(out_dir / p) for p in (record.chapters, record.vtt) if p]
         # Not its 'updated' time: every build that finds an episode up to date records it anew.
         shown_record = dataclasses.replace(record, updated="")
-        key = digest(shown_record, stamps, feeds, repr(profile), sorted(context.items(), key=str))
+        key = digest(shown_record, stamps, shared)
         if manifest.unchanged(out_dir / name, key, name):
             shown.append(record)
             continue
