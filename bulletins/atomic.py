@@ -5,6 +5,7 @@ A reader never sees half a file, and a build killed mid-write leaves the earlier
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -50,3 +51,49 @@ def write_text_atomic(path: Path, text: str) -> None:
     """Write a UTF-8 text file under a temporary name, then rename it into place."""
     with atomic_output(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+class KeptEntries:
+    """A JSON object in one file, of entries a run looks up by key and keeps for the next.
+
+    Read on first use; written back once, by ``save``, with only the entries this run
+    found or put, and only when they differ from what was read: the file holds what the
+    latest run used, not everything ever seen.
+    """
+
+    def __init__(self, path: Path, durable: bool = True) -> None:
+        self._path = path
+        self._durable = durable
+        self._known: dict[str, object] | None = None
+        self._used: dict[str, object] = {}
+        self._added = False
+
+    def _entries(self) -> dict[str, object]:
+        if self._known is None:
+            try:
+                loaded = json.loads(self._path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}
+            self._known = loaded if isinstance(loaded, dict) else {}
+        return self._known
+
+    def get(self, key: str) -> object | None:
+        """The entry under ``key``, kept for the next run; None when there is none."""
+        found = self._entries().get(key)
+        if found is not None:
+            self._used[key] = found
+        return found
+
+    def put(self, key: str, value: object) -> None:
+        self._entries()[key] = value
+        self._used[key] = value
+        self._added = True
+
+    def save(self) -> None:
+        """Write back the entries this run used, when they differ from what was read."""
+        if self._known is None or (not self._added and self._used.keys() == self._known.keys()):
+            return
+        with atomic_output(self._path, self._durable) as temporary:
+            temporary.write_text(
+                json.dumps(self._used, ensure_ascii=False, sort_keys=True), "utf-8"
+            )

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from bulletins.atomic import atomic_output
+from bulletins.atomic import KeptEntries, atomic_output
 from bulletins.model import Audio, Piece
 
 # Bumped whenever the entry format or the meaning of a key changes.
@@ -208,45 +208,16 @@ def _described(text: bytes) -> tuple[Piece, int] | None:
         return None
 
 
-class LanguageMemory:
+class LanguageMemory(KeptEntries):
     """What identification found for each article text, so an unchanged article is not
     identified again: ``root/languages.json``, keyed by a digest of the text and of
-    everything that shaped the answer.
-
-    Read on first use and written back once, by ``save``, with only the entries this
-    build used: it holds the articles of the latest build, not every text ever seen.
+    everything that shaped the answer. It holds the articles of the latest build.
     """
 
     def __init__(self, root: Path) -> None:
-        self._path = root / "languages.json"
-        self._known: dict[str, list[object]] | None = None
-        self._used: dict[str, list[object]] = {}
-        self._added = False
-
-    def _entries(self) -> dict[str, list[object]]:
-        if self._known is None:
-            try:
-                loaded = json.loads(self._path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                loaded = {}
-            self._known = loaded if isinstance(loaded, dict) else {}
-        return self._known
+        # Not durable, as the other entries: one lost to a power cut is asked again.
+        super().__init__(root / "languages.json", durable=False)
 
     def get(self, key: str) -> list[object] | None:
-        found = self._entries().get(key)
-        if isinstance(found, list):
-            self._used[key] = found
-            return found
-        return None
-
-    def put(self, key: str, value: list[object]) -> None:
-        self._entries()[key] = value
-        self._used[key] = value
-        self._added = True
-
-    def save(self) -> None:
-        """Write back the entries this build used, when they differ from what was read."""
-        if self._known is None or (not self._added and self._used.keys() == self._known.keys()):
-            return
-        data = json.dumps(self._used, ensure_ascii=False, sort_keys=True).encode()
-        _write_atomic(self._path, data)
+        found = super().get(key)
+        return found if isinstance(found, list) else None

@@ -63,6 +63,10 @@ class Encoding:
     true_peak: float
     """Ceiling for true peaks, dBTP."""
 
+    @property
+    def kb_per_s(self) -> int:
+        return int(self.bitrate.removesuffix("k"))
+
 
 @dataclass(frozen=True)
 class Rendered:

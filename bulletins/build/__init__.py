@@ -39,11 +39,11 @@ from bulletins.speech.synthesis import Stats, Synthesizer
 from bulletins.text import content, language
 from bulletins.workers import WorkerPool
 
-# The modules holding the work that runs in worker processes: the forkserver imports
-# them once, so each worker starts as a fork that has them already.
 __all__ = ["ARTICLES_PROGRESS", "OnProgress", "Report", "build", "say"]
 
 T = TypeVar("T")
+# The modules holding the work that runs in worker processes: the forkserver imports
+# them once, so each worker starts as a fork that has them already.
 WORKER_MODULES = ("bulletins.speech.synthesis", "bulletins.audio.pieces")
 
 

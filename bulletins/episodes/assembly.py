@@ -54,7 +54,7 @@ def _build_key(spoken: Spoken, info: TagInfo, encoding: Encoding) -> str:
         __version__,
         PIECE_FORMAT,
         # kb/s as a number, as the digest has always had it: files built before stay up to date.
-        int(encoding.bitrate.removesuffix("k")),
+        encoding.kb_per_s,
         encoding.sample_rate,
         encoding.target,
         encoding.true_peak,
@@ -209,7 +209,7 @@ def _room(writing: Sequence[tuple[BulletinPlan, EpisodeJob]], encoding: Encoding
     """
     if not writing:
         return []
-    byte_rate = int(encoding.bitrate.removesuffix("k")) * 1000 / 8
+    byte_rate = encoding.kb_per_s * 1000 / 8
     sizes = []
     for plan, job in writing:
         seconds = sum(

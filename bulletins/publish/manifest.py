@@ -11,12 +11,11 @@ edition writes that edition's pages and the listings, not every page of the hist
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import cache
 from pathlib import Path
 
 from bulletins import __version__
-from bulletins.atomic import write_text_atomic
+from bulletins.atomic import KeptEntries
 
 NAME = ".bulletins-pages.json"
 
@@ -49,25 +48,15 @@ class Manifest:
     """The digest each page was last written from, read once and written back once."""
 
     def __init__(self, out_dir: Path) -> None:
-        self._path = out_dir / NAME
-        try:
-            loaded = json.loads(self._path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            loaded = {}
-        self._before: dict[str, str] = loaded if isinstance(loaded, dict) else {}
-        self._now: dict[str, str] = {}
+        self._digests = KeptEntries(out_dir / NAME)
 
     def unchanged(self, page: Path, key: str, name: str) -> bool:
         """Whether ``page`` (named ``name`` here) exists and was written from ``key``."""
-        if self._before.get(name) == key and page.is_file():
-            self._now[name] = key
-            return True
-        return False
+        return self._digests.get(name) == key and page.is_file()
 
     def wrote(self, name: str, key: str) -> None:
-        self._now[name] = key
+        self._digests.put(name, key)
 
     def save(self) -> None:
         """Keep the digests of the pages this build wrote or found up to date."""
-        if self._now != self._before:
-            write_text_atomic(self._path, json.dumps(self._now, sort_keys=True))
+        self._digests.save()

@@ -231,11 +231,6 @@ def render(template: str, **context: object) -> str:
     return _environment().get_template(template).render(**context)
 
 
-def _feeds(out_dir: Path, language: str, page: str, base_url: str) -> list[tuple[str, str, str]]:
-    """(kind, link from the page, address to paste) of each feed written for the language."""
-    return _links(_written_feeds(out_dir, language), page, base_url)
-
-
 def _written_feeds(out_dir: Path, language: str) -> list[tuple[str, str]]:
     """(kind, path) of each feed written for the language."""
     paths = [(kind, podcast.feed_path(language, kind)) for kind in podcast.KINDS]
@@ -245,6 +240,7 @@ def _written_feeds(out_dir: Path, language: str) -> list[tuple[str, str]]:
 def _links(
     feeds: Sequence[tuple[str, str]], page: str, base_url: str
 ) -> list[tuple[str, str, str]]:
+    """(kind, link from the page, address to paste) of each of the language's feeds."""
     root = base_url.rstrip("/")
     return [(kind, _href(path, page), f"{root}/{path}" if base_url else "") for kind, path in feeds]
 
@@ -389,6 +385,7 @@ def _language_pages(
     bulletins = [r for r in records if r.kind == EpisodeKind.BULLETIN]
     articles = [r for r in records if r.kind == EpisodeKind.ARTICLE]
     count = max(1, -(-max(len(bulletins), len(articles)) // PAGE_SIZE))
+    written_feeds = _written_feeds(out_dir, language)
     featured = None
     if bulletins:
         contents, _ = _read(out_dir, bulletins[0])
@@ -407,7 +404,7 @@ def _language_pages(
             featured=featured if number == 1 else None,
             bulletins=[view(r, _NO_CONTENTS, page, profile) for r in bulletins[part]],
             articles=[view(r, _NO_CONTENTS, page, profile) for r in articles[part]],
-            feeds=_feeds(out_dir, language, page, options.base_url or ""),
+            feeds=_links(written_feeds, page, options.base_url or ""),
             pages=pages if count > 1 else [],
             **context,
         )
