@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bulletins.profiles.profile import Profile
     from bulletins.publish.options import PublishOptions
     from bulletins.speech.choice import EngineChoice
-    from bulletins.speech.engines import EngineOptions
+    from bulletins.speech.engines.base import EngineOptions
     from bulletins.speech.synthesis import SynthesisOptions
     from bulletins.text.content import ReadOptions
     from bulletins.text.language import Identification
@@ -59,7 +59,7 @@ def language_memory(settings: Settings) -> LanguageMemory | None:
 
 
 def engine_options(settings: Settings) -> EngineOptions:
-    from bulletins.speech.engines import EngineOptions
+    from bulletins.speech.engines.base import EngineOptions
 
     return EngineOptions(
         timeout_s=settings.timeout,

@@ -34,7 +34,7 @@ from typer.testing import CliRunner
 
 from bulletins.build import ARTICLES_PROGRESS, build
 from bulletins.cache import ClipCache
-from bulletins.cli import app
+from bulletins.cli.app import app
 from bulletins.episodes.plans import Speaker
 from bulletins.episodes.tags import VOICE_TAG
 from bulletins.model import Audio, Stage

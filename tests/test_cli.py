@@ -14,7 +14,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
-from bulletins.cli import app
+from bulletins.cli.app import app
 from bulletins.episodes.tags import VOICE_TAG
 from bulletins.testing import FakeGoogle
 

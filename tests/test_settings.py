@@ -78,7 +78,7 @@ def test_cli_help_reads_its_defaults_from_settings() -> None:
     """`bulletins build --help` shows the defaults Settings has, not copies of them."""
     from typer.testing import CliRunner
 
-    from bulletins.cli import app
+    from bulletins.cli.app import app
 
     result = CliRunner().invoke(app, ["build", "--help"], env={"COLUMNS": "300"})
     assert result.exit_code == 0

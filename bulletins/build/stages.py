@@ -18,7 +18,7 @@ from bulletins.model import Article, Edition, Problem, Segment, Stage
 from bulletins.outputs import bulletin_path
 from bulletins.profiles.profile import Profile, profile_for
 from bulletins.settings import Settings
-from bulletins.speech.engines import Engine
+from bulletins.speech.engines.base import Engine
 from bulletins.speech.synthesis import Job, Synthesizer
 from bulletins.text import content, language
 

@@ -38,7 +38,6 @@ from bulletins.cli.common import (
     _settings,
 )
 from bulletins.errors import BulletinsError, WriteError
-from bulletins.model import clock
 from bulletins.settings import Settings
 
 if TYPE_CHECKING:
@@ -169,6 +168,7 @@ def say_command(
 ) -> None:
     """Speak one text into an MP3 file."""
     from bulletins.build import say
+    from bulletins.model import clock
 
     settings = _settings(config, engine=engine, voices_dirs=voices, rate=rate)
     if text == "-":

@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from bulletins.errors import BulletinsError
 from bulletins.settings import Settings, resolve
 from bulletins.speech.engines import ENGINES
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def documented(*names: str, help: str, default: object) -> Any:
@@ -27,23 +28,28 @@ def documented_argument(*, help: str, default: object) -> Any:
 
 
 def _with_default(help: str, default: object) -> str:
-    # Rich takes "[default: …]" for a markup tag and drops it; the backslash keeps it text.
-    return f"{help} \\[default: {default}]"
+    return f"{help} [default: {default}]"
 
 
 # Messages are never wrapped: a log line from a scheduled run must keep a file's path whole.
 # Written to a file or a pipe (no terminal to fit), the summary table gets room for whole
 # paths instead of rich's 80 columns; COLUMNS still sets the width when given.
 def _out() -> Console:
+    from rich.console import Console
+
     wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
     return Console(soft_wrap=True, width=wide)
 
 
 def _err() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def _fail(exc: BulletinsError, code: int) -> typer.Exit:
+    from rich.markup import escape
+
     _err().print(f"[red]error:[/red] {escape(str(exc))}")
     return typer.Exit(code)
 
@@ -57,7 +63,9 @@ EngineOption = Annotated[
 VoicesOption = Annotated[
     list[Path] | None,
     typer.Option(
-        "--voices", help="A folder of voice profiles that override the built-in ones (repeatable)."
+        "--voices",
+        metavar="<path>",
+        help="A folder of voice profiles that override the built-in ones (repeatable).",
     ),
 ]
 CacheDirOption = Annotated[

@@ -6,9 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from bulletins import options
 from bulletins.cli.common import ConfigOption, _err, _fail, _out, _settings, documented
 from bulletins.errors import BulletinsError
 from bulletins.settings import Settings
@@ -50,6 +48,10 @@ def ingest_command(
     Exits 1 when any item failed (the others are still written), 2 when the source
     itself could not be read.
     """
+    from rich.markup import escape
+
+    from bulletins import options
+
     settings = _settings(
         config,
         content_dir=content_dir,

@@ -6,9 +6,7 @@ import contextlib
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from bulletins.cache import ClipCache, default_cache_dir
 from bulletins.cli.common import (
     CacheDirOption,
     ConfigOption,
@@ -19,13 +17,12 @@ from bulletins.cli.common import (
     _settings,
 )
 from bulletins.errors import BulletinsError
-from bulletins.model import clock
-from bulletins.publish import history
-from bulletins.publish.serve import make_server
 
 
 def cache_info(cache_dir: CacheDirOption = None, config: ConfigOption = None) -> None:
     """Show where the cache is, how many clips and encoded pieces it holds, and their size."""
+    from bulletins.cache import ClipCache, default_cache_dir
+
     settings = _settings(config, cache_dir=cache_dir)
     info = ClipCache(settings.cache_dir or default_cache_dir()).info()
     _out().print(
@@ -36,6 +33,8 @@ def cache_info(cache_dir: CacheDirOption = None, config: ConfigOption = None) ->
 
 def cache_clear(cache_dir: CacheDirOption = None, config: ConfigOption = None) -> None:
     """Delete every clip and encoded piece in the cache; the next build speaks and encodes everything again."""
+    from bulletins.cache import ClipCache, default_cache_dir
+
     settings = _settings(config, cache_dir=cache_dir)
     info = ClipCache(settings.cache_dir or default_cache_dir()).clear()
     _out().print(
@@ -46,6 +45,11 @@ def cache_clear(cache_dir: CacheDirOption = None, config: ConfigOption = None) -
 
 def episodes_list(out_dir: OutOption = None, config: ConfigOption = None) -> None:
     """List every episode the feeds publish, newest first."""
+    from rich.table import Table
+
+    from bulletins.model import clock
+    from bulletins.publish import history
+
     settings = _settings(config, out_dir=out_dir)
     table = Table(title=f"Episodes in {settings.out_dir}", title_justify="left")
     for column in ("published", "edition", "kind", "lang", "duration", "title", "file"):
@@ -101,6 +105,8 @@ def serve_command(
     config: ConfigOption = None,
 ) -> None:
     """Preview the listening site, feeds and audio in a browser, as a web host would serve them."""
+    from bulletins.publish.serve import make_server
+
     settings = _settings(config, out_dir=out_dir)
     try:
         server = make_server(settings.out_dir, host, port)

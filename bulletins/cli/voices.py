@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from bulletins import options
 from bulletins.cli.common import ConfigOption, VoicesOption, _fail, _out, _settings, documented
 from bulletins.errors import BulletinsError
 from bulletins.speech.engines import ENGINES
@@ -24,6 +22,9 @@ def voices_command(
     ] = False,
 ) -> None:
     """List the voice profiles and which engines can speak each language here."""
+    from rich.table import Table
+
+    from bulletins import options
 
     if context.invoked_subcommand is not None:
         return
@@ -87,6 +88,9 @@ def languages_command(
     ] = False,
 ) -> None:
     """List each language: how it is identified, where sentences end, its voices, its announcements."""
+    from rich.table import Table
+
+    from bulletins import options
     from bulletins.speech.coverage import COLUMNS, languages, markdown
 
     settings = _settings(config, voices_dirs=voices)

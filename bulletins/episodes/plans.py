@@ -10,7 +10,7 @@ from bulletins.cache import clip_key
 from bulletins.model import Article, Edition, EpisodeKind, Segment
 from bulletins.outputs import article_path
 from bulletins.profiles.profile import Profile
-from bulletins.speech.engines import Engine
+from bulletins.speech.engines.base import Engine
 from bulletins.text import segment
 from bulletins.text.content import slugify
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bulletins.errors import EngineUnavailable
 from bulletins.profiles.profile import Profile
-from bulletins.speech.engines import ENGINES, Engine, EngineOptions
+from bulletins.speech.engines import ENGINES
+from bulletins.speech.engines.base import Engine, EngineOptions
 
 
 class EngineChoice:

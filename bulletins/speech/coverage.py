@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from bulletins.errors import EngineUnavailable
 from bulletins.profiles.profile import Profile, profile_for
 from bulletins.speech.choice import EngineChoice
-from bulletins.speech.engines import Engine
+from bulletins.speech.engines.base import Engine
 from bulletins.text import language, scripts
 
 # Scripts whose sentences end with their own marks only (not also with ". ! ?").

@@ -23,7 +23,8 @@ from bulletins.cache import ClipCache
 from bulletins.errors import BulletinsError, TransientError
 from bulletins.model import Audio
 from bulletins.profiles.profile import Profile
-from bulletins.speech.engines import ENGINES, Engine, EngineOptions
+from bulletins.speech.engines import ENGINES
+from bulletins.speech.engines.base import Engine, EngineOptions
 from bulletins.speech.throttle import AdaptiveLimit, RetryPolicy
 from bulletins.workers import WorkerPool
 

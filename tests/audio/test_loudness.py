@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from bulletins.audio import loudness
 from bulletins.audio.codec import Levelling, encode_mp3
 from bulletins.build import build
-from bulletins.cli import app
+from bulletins.cli.app import app
 from bulletins.episodes.tags import LOUDNESS_TAG
 from bulletins.profiles.profile import builtin_voices_dir, load_profiles, profile_for
 from bulletins.speech.engines.espeak import EspeakEngine

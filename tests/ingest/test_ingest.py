@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from bulletins import options
 from bulletins.build import build
-from bulletins.cli import app
+from bulletins.cli.app import app
 from bulletins.episodes.transcripts import read_webvtt
 from bulletins.errors import SourceError
 from bulletins.ingest import fetch as fetch_module

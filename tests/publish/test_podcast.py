@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from bulletins import options
 from bulletins.build import build
-from bulletins.cli import app
+from bulletins.cli.app import app
 from bulletins.publish import history
 from bulletins.publish.podcast import NAMESPACES, PODCAST_GUID_NAMESPACE
 from bulletins.publish.publisher import remove_episodes

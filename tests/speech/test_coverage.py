@@ -9,7 +9,7 @@ from conftest import REPO
 from typer.testing import CliRunner
 
 from bulletins import options
-from bulletins.cli import app
+from bulletins.cli.app import app
 from bulletins.settings import Settings
 from bulletins.speech.coverage import languages, markdown
 

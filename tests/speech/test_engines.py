@@ -11,7 +11,8 @@ from bulletins.errors import EngineUnavailable, SynthesisError, TransientError
 from bulletins.options import engine_options
 from bulletins.profiles.profile import builtin_voices_dir, default_profile, load_profiles
 from bulletins.settings import Settings
-from bulletins.speech.engines import ENGINES, EngineOptions
+from bulletins.speech.engines import ENGINES
+from bulletins.speech.engines.base import EngineOptions
 from bulletins.speech.engines.espeak import EspeakEngine
 from bulletins.speech.engines.google import GoogleEngine
 from bulletins.speech.engines.tone import ToneEngine

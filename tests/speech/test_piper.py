@@ -15,7 +15,7 @@ from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
 from bulletins.build import build
-from bulletins.cli import app
+from bulletins.cli.app import app
 from bulletins.episodes.tags import VOICE_TAG
 from bulletins.profiles.profile import builtin_voices_dir
 from bulletins.speech.engines.piper import find_models

@@ -13,7 +13,7 @@ from bulletins.model import Audio
 from bulletins.options import synthesis_options
 from bulletins.profiles.profile import builtin_voices_dir, load_profiles
 from bulletins.settings import Settings
-from bulletins.speech.engines import EngineOptions
+from bulletins.speech.engines.base import EngineOptions
 from bulletins.speech.engines.espeak import EspeakEngine
 from bulletins.speech.engines.google import GoogleEngine
 from bulletins.speech.synthesis import Job, Synthesizer
