@@ -223,3 +223,19 @@ class Loudness:
 
     def describe(self) -> str:
         return f"{self.integrated:.1f} LUFS, {self.true_peak:.1f} dBTP"
+
+
+@dataclass
+class Stats:
+    """What synthesis did, for the build summary."""
+
+    spoken: int = 0
+    """Segments spoken (cache misses)."""
+    cached: int = 0
+    """Segments found in the cache."""
+    retries: int = 0
+    failed: int = 0
+    peak_in_flight: int = 0
+    lowest_limit: int | None = None
+    seconds: float = 0.0
+    """Wall time spent speaking."""

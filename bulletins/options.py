@@ -120,4 +120,6 @@ def fetch_options(settings: Settings) -> FetchOptions:
         timeout=settings.timeout,
         max_bytes=settings.max_page_bytes,
         allow_private=settings.allow_private,
+        max_items=settings.max_feed_items,
+        feed_timeout=settings.feed_timeout,
     )

@@ -61,6 +61,11 @@ class Settings:
     """Largest web page or feed ``ingest`` fetches."""
     allow_private: bool = False
     """``ingest`` may fetch from loopback and private networks (an intranet)."""
+    max_feed_items: int = 100
+    """Most items ``ingest`` reads from one feed: the first in the feed's order, which
+    lists the newest first."""
+    feed_timeout: float = 300.0
+    """Seconds ``ingest`` gives one feed, the pages of its items included."""
     gtts_endpoint: str | None = None
     """Base URL used instead of Google's (a proxy or a local fake)."""
     piper_voices: Path | None = None
@@ -152,6 +157,10 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         raise ConfigError(f"timeout must be more than 0 seconds, not {settings.timeout}")
     if settings.feed_items < 1:
         raise ConfigError(f"feed_items must be at least 1, not {settings.feed_items}")
+    if settings.max_feed_items < 1:
+        raise ConfigError(f"max_feed_items must be at least 1, not {settings.max_feed_items}")
+    if settings.feed_timeout <= 0:
+        raise ConfigError(f"feed_timeout must be more than 0 seconds, not {settings.feed_timeout}")
     if settings.max_page_bytes < 1:
         raise ConfigError(f"max_page_bytes must be at least 1, not {settings.max_page_bytes}")
     for name in ("workers", "retries"):

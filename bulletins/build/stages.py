@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bulletins import options
+from bulletins.build.report import ARTICLES_PROGRESS, OnProgress
 from bulletins.episodes.plans import ArticlePlan, BulletinPlan, Speaker, frame_for, plan_article
 from bulletins.errors import BulletinsError, ContentError, EngineUnavailable
 from bulletins.model import Article, Edition, Problem, Segment, Stage
@@ -21,11 +22,6 @@ from bulletins.settings import Settings
 from bulletins.speech.engines.base import Engine
 from bulletins.speech.synthesis import Job, Synthesizer
 from bulletins.text import content, language
-
-OnProgress = Callable[[str, int, int], None]
-"""Called as (bulletin being made, segments ready, segments in all), and as
-(``ARTICLES_PROGRESS``, articles ready, articles in all)."""
-ARTICLES_PROGRESS = "all articles"
 
 
 class Stages:

@@ -11,6 +11,21 @@ from bulletins.cli.common import ConfigOption, _err, _fail, _out, _settings, doc
 from bulletins.errors import BulletinsError
 from bulletins.settings import Settings
 
+MaxItemsOption = Annotated[
+    int | None,
+    documented(
+        help="Most items read from one feed (the first, which feeds list newest first).",
+        default=Settings.max_feed_items,
+    ),
+]
+FeedTimeoutOption = Annotated[
+    float | None,
+    documented(
+        help="Seconds for one feed, its items' pages included.",
+        default=f"{Settings.feed_timeout:g}",
+    ),
+]
+
 
 def ingest_command(
     source: Annotated[
@@ -39,6 +54,8 @@ def ingest_command(
         int | None,
         documented(help="Largest page or feed fetched, in bytes.", default=Settings.max_page_bytes),
     ] = None,
+    max_items: MaxItemsOption = None,
+    feed_timeout: FeedTimeoutOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Bring articles in from the web: a page becomes one article, a feed one per item.
@@ -58,6 +75,8 @@ def ingest_command(
         allow_private=allow_private,
         timeout=timeout,
         max_page_bytes=max_bytes,
+        max_feed_items=max_items,
+        feed_timeout=feed_timeout,
     )
     from bulletins.ingest.source import ingest
 
@@ -72,6 +91,8 @@ def ingest_command(
             highlight=False,
             markup=False,
         )
+    for note in report.notes:
+        err.print(f"[yellow]warning:[/yellow] {escape(note)}")
     for error in report.errors:
         err.print(f"[red]error:[/red] {escape(error)}")
     counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "unchanged"))

@@ -19,6 +19,7 @@ def report_json(report: Report) -> dict[str, object]:
     stats = report.synthesis
     return {
         "ok": report.ok,
+        "unchanged": report.unchanged,
         "articles_read": report.articles,
         "bulletins": [
             {
@@ -84,15 +85,23 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
         out.print(table)
     languages = {e.language for e in report.episodes}
     bulletins = [e for e in report.episodes if e.kind == EpisodeKind.BULLETIN]
-    out.print(
-        f"{report.articles} article(s) read, {sum(len(e.articles) for e in bulletins)} spoken; "
-        f"{len(bulletins)} bulletin(s) and {len(report.episodes) - len(bulletins)} article episode(s) "
-        f"in {len(languages)} language(s); "
-        f"{len(report.warnings)} warning(s), {len(report.errors)} error(s); "
-        f"segments: {report.synthesis.spoken} spoken, {report.synthesis.cached} from the cache; "
-        f"pieces: {report.encoded} encoded",
-        highlight=False,
-    )
+    if report.unchanged:
+        out.print(
+            f"nothing has changed since the last build: its {len(report.episodes)} episode(s), "
+            "feeds and pages are up to date; "
+            f"{len(report.warnings)} warning(s), {len(report.errors)} error(s)",
+            highlight=False,
+        )
+    else:
+        out.print(
+            f"{report.articles} article(s) read, {sum(len(e.articles) for e in bulletins)} spoken; "
+            f"{len(bulletins)} bulletin(s) and {len(report.episodes) - len(bulletins)} article episode(s) "
+            f"in {len(languages)} language(s); "
+            f"{len(report.warnings)} warning(s), {len(report.errors)} error(s); "
+            f"segments: {report.synthesis.spoken} spoken, {report.synthesis.cached} from the cache; "
+            f"pieces: {report.encoded} encoded",
+            highlight=False,
+        )
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}")
     for error in report.errors:

@@ -55,6 +55,10 @@ class FetchOptions:
     allow_private: bool
     """Fetch from loopback and private networks too (an intranet, or tests)."""
     max_redirects: int = 5
+    max_items: int = 100
+    """Most items read from one feed."""
+    feed_timeout: float = 300.0
+    """Seconds for one feed and the pages of its items; each page also keeps ``timeout``."""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
@@ -27,10 +28,23 @@ def is_feed(response: Response) -> bool:
     return _FEED_ROOT.search(response.data[:2048]) is not None
 
 
-def feed_drafts(response: Response, options: FetchOptions) -> tuple[list[Draft], list[str]]:
-    """One draft per feed item (its full text from the feed, or else from its page), and one
-    line per item that cannot be one."""
+@dataclass
+class FeedRead:
+    """What one feed gave: a draft per item read, and a line per item that was not."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    """Items that could not be read, or were not reached before the feed's time ran out."""
+    notes: list[str] = field(default_factory=list)
+    """Items left unread on purpose: more than ``max_items``."""
+
+
+def feed_drafts(response: Response, options: FetchOptions) -> FeedRead:
+    """One draft per feed item (its full text from the feed, or else from its page), within
+    the feed's bounds: at most ``max_items`` items, and ``feed_timeout`` for them all."""
     import feedparser
+
+    deadline = time.monotonic() + options.feed_timeout
 
     headers = {
         "content-type": response.media_type
@@ -45,26 +59,44 @@ def feed_drafts(response: Response, options: FetchOptions) -> tuple[list[Draft],
     # In Atom an entry without an author has the feed's (RFC 4287, 4.2.1).
     feed_author = _squash(parsed.feed.get("author", "")) or None
     seen: set[str] = set()
-    drafts: list[Draft] = []
-    errors: list[str] = []
-    for number, entry in enumerate(parsed.entries, 1):
+    read = FeedRead()
+    entries = parsed.entries[: options.max_items]
+    if len(parsed.entries) > options.max_items:
+        read.notes.append(
+            f"{response.url}: has {len(parsed.entries)} items; the first {options.max_items} "
+            "were read (max_feed_items)"
+        )
+    for number, entry in enumerate(entries, 1):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            read.errors.append(
+                f"{response.url}: items {number} to {len(entries)} were not read: the feed's "
+                f"{options.feed_timeout:g} s (feed_timeout) ran out; ingest again to read them"
+            )
+            break
         # A relative link is relative to the feed (feeds in the wild have them).
         link = urljoin(response.url, entry["link"]) if entry.get("link") else None
         guid = entry.get("id") or link
         label = f"{response.url}: item {number} ({_squash(entry.get('title', '')) or 'untitled'})"
         if not guid:
-            errors.append(f"{label}: has neither a guid nor a link, so it cannot be told apart")
+            read.errors.append(
+                f"{label}: has neither a guid nor a link, so it cannot be told apart"
+            )
             continue
         if guid in seen:
             continue
         seen.add(guid)
+        # A page fetched for an item has what is left of the feed's time, at most.
+        bounded = dataclasses.replace(options, timeout=min(options.timeout, left))
         try:
-            draft = _entry_draft(entry, guid, link, response, feed_language, options)
+            draft = _entry_draft(entry, guid, link, response, feed_language, bounded)
         except SourceError as exc:
-            errors.append(f"{label}: {exc}")
+            read.errors.append(f"{label}: {exc}")
         else:
-            drafts.append(draft if draft.author else dataclasses.replace(draft, author=feed_author))
-    return drafts, errors
+            read.drafts.append(
+                draft if draft.author else dataclasses.replace(draft, author=feed_author)
+            )
+    return read
 
 
 def _entry_draft(

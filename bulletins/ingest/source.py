@@ -22,7 +22,7 @@ from bulletins.ingest.fetch import (
     Response,
     fetch,
 )
-from bulletins.ingest.items import feed_drafts, is_feed
+from bulletins.ingest.items import FeedRead, feed_drafts, is_feed
 from bulletins.ingest.pages import page_draft
 
 _EDITION_NAME = re.compile(r"^[\w][\w.-]*$")
@@ -36,6 +36,8 @@ class IngestReport:
     items: list[Ingested] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     """One line per item that could not be ingested; the others still were."""
+    notes: list[str] = field(default_factory=list)
+    """Items left unread on purpose (more than the feed's bound)."""
 
     @property
     def ok(self) -> bool:
@@ -56,11 +58,9 @@ def ingest(source: str, edition: str, content_dir: Path, options: FetchOptions) 
             f"'{edition}' cannot be an edition folder name: use letters, digits, '-', '_' and '.'"
         )
     response = _load(source, options)
-    drafts, problems = (
-        feed_drafts(response, options) if is_feed(response) else ([page_draft(response)], [])
-    )
-    items, unwritten = write_articles(drafts, content_dir / edition)
-    return IngestReport(content_dir / edition, items, problems + unwritten)
+    read = feed_drafts(response, options) if is_feed(response) else FeedRead([page_draft(response)])
+    items, unwritten = write_articles(read.drafts, content_dir / edition)
+    return IngestReport(content_dir / edition, items, read.errors + unwritten, read.notes)
 
 
 def _load(source: str, options: FetchOptions) -> Response:

@@ -25,6 +25,11 @@ class EngineChoice:
         self.problems: list[str] = []
         """Each engine found unusable while ``auto`` went on to the next, for the summary."""
 
+    @property
+    def unusable(self) -> tuple[str, ...]:
+        """The engines found unusable so far in this build, by name."""
+        return tuple(self._unusable)
+
     def engine(self, name: str) -> Engine:
         if name not in self._engines:
             self._engines[name] = ENGINES[name](self.options)

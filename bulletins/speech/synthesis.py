@@ -21,7 +21,7 @@ from types import TracebackType
 from bulletins.audio import loudness
 from bulletins.cache import ClipCache
 from bulletins.errors import BulletinsError, TransientError
-from bulletins.model import Audio
+from bulletins.model import Audio, Stats
 from bulletins.profiles.profile import Profile
 from bulletins.speech.engines import ENGINES
 from bulletins.speech.engines.base import Engine, EngineOptions
@@ -58,22 +58,6 @@ class SynthesisOptions:
     engine_options: EngineOptions
     seed: int | None = None
     """Seed of the jitter, for repeatable tests; None draws one."""
-
-
-@dataclass
-class Stats:
-    """What synthesis did, for the build summary."""
-
-    spoken: int = 0
-    """Segments spoken (cache misses)."""
-    cached: int = 0
-    """Segments found in the cache."""
-    retries: int = 0
-    failed: int = 0
-    peak_in_flight: int = 0
-    lowest_limit: int | None = None
-    seconds: float = 0.0
-    """Wall time spent speaking."""
 
 
 OnDone = Callable[[Job], None]

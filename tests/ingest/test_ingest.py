@@ -538,3 +538,50 @@ def test_an_ingested_chinese_page_builds_as_simplified_chinese(tmp_path: Path) -
     cues = read_webvtt(bulletin.path.with_suffix(".vtt").read_text(encoding="utf-8"))
     spoken = "".join(cue.text.replace("\n", "") for cue in cues)
     assert paragraphs[0].strip()[:30] in spoken
+
+
+def _many_items_feed(site: Site, count: int, delay: float) -> str:
+    """A feed of ``count`` items, each linking to its own copy of the Italian page, every
+    copy answering after ``delay`` seconds."""
+    items = []
+    for number in range(count):
+        path = f"/it/page-{number}.html"
+        site.routes[path] = Route(_page("it-article.html", "utf-8", "utf-8"), "text/html")
+        site.routes[path].delay = delay
+        items.append(
+            f"<item><title>Notizia {number}</title><link>{site.base}{path}</link>"
+            f"<guid>{site.base}{path}</guid></item>"
+        )
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Notizie</title>'
+        f"<link>{site.base}/it/</link><language>it</language>{''.join(items)}</channel></rss>"
+    )
+    site.routes["/it/many.rss"] = Route(body.encode("utf-8"), "application/rss+xml")
+    return site.base + "/it/many.rss"
+
+
+def test_a_feed_is_read_to_its_item_bound_and_the_rest_is_named(site: Site, tmp_path: Path) -> None:
+    """More items than max_feed_items: the first are written, and one line says how many were left."""
+    feed = _many_items_feed(site, 5, delay=0)
+    report = ingest(feed, "web", tmp_path / "content", loopback(max_items=3))
+    assert report.ok and [i.title for i in report.items] == ["Notizia 0", "Notizia 1", "Notizia 2"]
+    assert report.notes == [f"{feed}: has 5 items; the first 3 were read (max_feed_items)"]
+    assert len(list((tmp_path / "content" / "web").glob("*.md"))) == 3
+
+
+def test_a_slow_feed_is_given_up_at_its_deadline_and_the_items_not_reached_are_named(
+    site: Site, tmp_path: Path, runner: CliRunner
+) -> None:
+    """Items whose pages take 0.8 s each, a feed allowed 2 s: the ingest ends within the
+    deadline plus a second, writes what it read, and names the items it did not reach."""
+    feed = _many_items_feed(site, 6, delay=0.8)
+    started = time.monotonic()
+    report = ingest(feed, "web", tmp_path / "content", loopback(feed_timeout=2.0))
+    assert time.monotonic() - started < 3.0
+    written = [i.title for i in report.items]
+    assert 1 <= len(written) <= 3 and written == [f"Notizia {n}" for n in range(len(written))]
+    assert report.errors and not report.ok
+    assert any("were not read: the feed's 2 s (feed_timeout) ran out" in e for e in report.errors)
+    command = ["ingest", feed, "--edition", "cli", "--content", str(tmp_path / "content")]
+    result = runner.invoke(app, [*command, "--allow-private", "--feed-timeout", "2"])
+    assert result.exit_code == 1 and "feed_timeout" in result.stderr

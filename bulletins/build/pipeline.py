@@ -1,0 +1,166 @@
+"""The build's pipeline: read, plan, speak, announce, assemble, publish.
+
+``_build`` lists the stages in order; each returns its values and its problems. It is
+imported only when a build has work to do (see ``bulletins.build``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from bulletins import options
+from bulletins.build import record
+from bulletins.build.report import OnProgress, Report
+from bulletins.build.stages import Stages
+from bulletins.cache import ClipCache, default_cache_dir
+from bulletins.episodes.assembly import start_episodes
+from bulletins.episodes.plans import BulletinPlan, plan_article
+from bulletins.errors import (
+    BulletinsError,
+    ContentError,
+    LanguageError,
+    SynthesisError,
+    cannot_write,
+)
+from bulletins.model import Article, Edition, Episode, Problem, Stage
+from bulletins.outputs import exclusive
+from bulletins.publish.covers import check_cover
+from bulletins.publish.publisher import publish
+from bulletins.settings import Settings
+from bulletins.speech.synthesis import Synthesizer
+from bulletins.text import content, language
+from bulletins.workers import WorkerPool
+
+T = TypeVar("T")
+# The modules holding the work that runs in worker processes: the forkserver imports
+# them once, so each worker starts as a fork that has them already.
+WORKER_MODULES = ("bulletins.speech.synthesis", "bulletins.audio.pieces")
+
+
+def run(settings: Settings, progress: OnProgress | None, inputs: str) -> Report:
+    """The whole build; ``inputs`` is the digest of what it reads, for its record."""
+    if settings.cover is not None:
+        check_cover(settings.cover)  # before any work, not after an hour of it
+    stages = Stages(settings, progress)
+    folders = content.edition_folders(settings.content_dir)
+    if not folders:
+        raise ContentError(f"{settings.content_dir}: holds no articles (.txt or .md files)")
+    report = Report()
+    with WorkerPool(stages.workers, WORKER_MODULES) as pool, ExitStack() as stack:
+        # The worker processes start with the first work they are given: a re-run with
+        # nothing to speak or encode starts none.
+        editions = [_noted(report, *stages.read(folder)) for folder in folders]
+        report.articles = sum(len(articles) for _, articles in editions)
+        stages.remember()
+        plans = [
+            plan
+            for edition, articles in editions
+            for plan in _noted(report, *stages.plan(edition, articles))
+        ]
+        stack.enter_context(exclusive(settings.out_dir))
+        cache = stack.enter_context(_clip_cache(settings))
+        synthesizer = stack.enter_context(
+            Synthesizer(options.synthesis_options(settings), cache, pool)
+        )
+        plans = _noted(report, *stages.speak(plans, synthesizer))
+        plans = _noted(report, *stages.announce(plans, synthesizer))
+        _noted(report, stages.unusable_engines(), None)
+        report.unusable = stages.choice.unusable
+        report.synthesis = synthesizer.stats
+        report.episodes, report.encoded = _noted(report, *_assemble(plans, cache, settings, pool))
+        _noted(report, _publish(report.episodes, stages, settings), None)
+        record.keep(settings, report, inputs)
+    return report
+
+
+def _noted(report: Report, problems: Sequence[Problem], value: T) -> T:
+    """File a stage's problems in the report, and pass on its value."""
+    for problem in problems:
+        (report.warnings if problem.warning else report.errors).append(problem)
+    return value
+
+
+def _assemble(
+    plans: Sequence[BulletinPlan], cache: ClipCache, settings: Settings, pool: WorkerPool
+) -> tuple[list[Problem], tuple[list[Episode], int]]:
+    """Encode and write every episode: each bulletin and its articles' own episodes."""
+    everything = [
+        p for plan in plans if plan.articles for p in [plan, *plan.article_plans(settings.out_dir)]
+    ]
+    started, encoded, problems = start_episodes(
+        everything, cache, options.episode_options(settings), pool
+    )
+    episodes: list[Episode] = []
+    for plan, finish in zip(everything, started, strict=True):
+        try:
+            episodes.append(finish())
+        except BulletinsError as exc:
+            problems.append(Problem(Stage.ASSEMBLE, str(exc), plan.path))
+        except BrokenProcessPool as exc:
+            message = f"{plan.path}: the worker process writing it died: {exc}"
+            problems.append(Problem(Stage.ASSEMBLE, message, plan.path))
+        except OSError as exc:
+            # A full disk: this episode keeps its earlier file; the others go on.
+            message = cannot_write(exc.filename or plan.path, exc)
+            problems.append(Problem(Stage.ASSEMBLE, message, plan.path))
+    return problems, (episodes, encoded)
+
+
+def _publish(episodes: Sequence[Episode], stages: Stages, settings: Settings) -> list[Problem]:
+    try:
+        return publish(episodes, stages.profiles, options.publish_options(settings))
+    except OSError as exc:
+        message = (
+            cannot_write(exc.filename or settings.out_dir, exc)
+            + " (the feeds and pages were not all rewritten; the earlier ones stay)"
+        )
+        return [Problem(Stage.PUBLISH, message, settings.out_dir)]
+
+
+@contextmanager
+def _clip_cache(settings: Settings) -> Iterator[ClipCache]:
+    if settings.cache:
+        yield ClipCache(settings.cache_dir or default_cache_dir())
+    else:
+        with tempfile.TemporaryDirectory(prefix="bulletins-clips-") as folder:
+            yield ClipCache(Path(folder))
+
+
+def say(text: str, code: str | None, path: Path, settings: Settings) -> Episode:
+    """``bulletins.build.say``: one text spoken into one MP3."""
+    stages = Stages(settings, None)
+    paragraphs = tuple(content.strip_debris(content.parse_txt(text)[1], ()))
+    if not paragraphs:
+        raise LanguageError("there is no text to speak")
+    article = Article(
+        path=Path("<text>"),
+        stem="say",
+        headline="",
+        paragraphs=paragraphs,
+        language=code,
+        language_source="option" if code else "",
+    )
+    article = language.identify(
+        article, stages.identification, stages.can_speak, stages.profiles, stages.no_voice
+    )
+    profile = stages.profile(str(article.language))
+    edition = Edition(slug="say", title=paragraphs[0][:80], date=None, path=Path("."))
+    engine = stages.choice.choose(profile)
+    plan = BulletinPlan(
+        edition, profile, path, [plan_article(article, 0, profile, engine, stages.speaker)]
+    )
+    with (
+        _clip_cache(settings) as cache,
+        WorkerPool(1) as pool,
+        Synthesizer(options.synthesis_options(settings), cache, pool) as synth,
+    ):
+        problems, [spoken] = stages.speak([plan], synth)
+        if not spoken.articles:
+            raise SynthesisError(str(problems[0]))
+        episode_options = options.episode_options(settings)
+        return start_episodes([spoken], cache, episode_options, pool)[0][0]()

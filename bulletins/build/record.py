@@ -1,0 +1,222 @@
+"""The build's record: what the last build read and wrote, so a re-run can see that
+nothing changed without loading the pipeline, reading an article or decoding a file.
+
+The record holds a digest of everything a build reads (the settings, every file under
+the content folder, the voice profiles and lexicons, the cover, Piper's voices,
+bulletins' own files and the versions of every installed package, which carry
+eSpeak NG, ffmpeg and the identifiers), the size and modification time of every file
+in the output folder as the build left it, and the build's report. A re-run whose
+digest is the same, and which finds every output as listed, answers with that report;
+any difference, or any doubt (a missing or unreadable record), runs the whole build.
+
+A build is recorded only when its result depends on nothing else: no errors, and no
+warnings but the publishing ones and the engines ``auto`` found unusable, which are
+repeated. An engine the last build found unusable (Google's voice unreachable) is
+checked again: once it can be used, the build runs whole and it speaks again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+import types
+import typing
+from collections.abc import Iterator
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import bulletins
+from bulletins.atomic import write_text_atomic
+from bulletins.build.report import Report
+from bulletins.model import Stage, Stats
+from bulletins.profiles.profile import builtin_voices_dir
+from bulletins.settings import Settings
+
+__all__ = ["RECORD", "inputs", "keep", "unchanged"]
+
+RECORD = ".bulletins-build.json"
+FORMAT = 1
+_REPEATED = frozenset({Stage.PUBLISH, Stage.PLAN})
+"""The stages whose warnings a record repeats: they follow from what the digest covers
+(no base_url, an unreadable file) or are checked again (an unusable engine)."""
+_NOT_OUTPUTS = frozenset({RECORD, ".bulletins.lock"})
+_WHOLE_BELOW = 1 << 20
+"""Files smaller than this are digested whole; larger ones (images, audio kept beside
+the articles) by size and modification time, as make would."""
+
+
+def inputs(settings: Settings) -> str:
+    """A digest of everything a build with these settings reads."""
+    digest = hashlib.sha256()
+    digest.update(f"{FORMAT}\0{bulletins.__version__}\0{sys.version}\0{os.getcwd()}\0".encode())
+    digest.update(repr(settings).encode())
+    for variable in ("IMAGEIO_FFMPEG_EXE", "ESPEAK_DATA_PATH"):
+        digest.update(f"\0{variable}={os.environ.get(variable, '')}".encode())
+    folders = [
+        settings.content_dir,
+        builtin_voices_dir(),
+        *settings.voices_dirs,
+        settings.piper_voices or _piper_voices(),
+        Path(bulletins.__file__).parent,
+    ]
+    for folder in folders:
+        for path, stat in sorted(_files(folder)):
+            digest.update(f"\0{path}\0{stat.st_size}\0".encode())
+            if stat.st_size < _WHOLE_BELOW:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            else:
+                digest.update(str(stat.st_mtime_ns).encode())
+    if settings.cover is not None and settings.cover.is_file():
+        digest.update(hashlib.sha256(settings.cover.read_bytes()).digest())
+    digest.update("\0".join(_distributions()).encode())
+    return digest.hexdigest()
+
+
+def unchanged(settings: Settings, digest: str) -> Report | None:
+    """The last build's report, when nothing it read has changed and its outputs are all
+    as it left them; None when the build must run."""
+    try:
+        kept = json.loads((settings.out_dir / RECORD).read_text(encoding="utf-8"))
+        if kept.get("format") != FORMAT or kept.get("inputs") != digest:
+            return None
+        if kept.get("outputs") != _outputs(settings.out_dir):
+            return None
+        report = _typed(Report, kept["report"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if _usable_now(settings, report.unusable):
+        return None
+    return dataclasses.replace(
+        report,
+        episodes=[dataclasses.replace(e, rebuilt=False) for e in report.episodes],
+        unchanged=True,
+    )
+
+
+def keep(settings: Settings, report: Report, digest: str) -> None:
+    """Record a finished build, if its result depends only on what ``digest`` covers;
+    otherwise remove any earlier record, so the next build runs whole."""
+    path = settings.out_dir / RECORD
+    recordable = (
+        report.ok and report.episodes and all(w.stage in _REPEATED for w in report.warnings)
+    )
+    try:
+        if not recordable:
+            path.unlink(missing_ok=True)
+            return
+        kept = dataclasses.replace(report, synthesis=Stats(), encoded=0)
+        data = {
+            "format": FORMAT,
+            "inputs": digest,
+            "outputs": _outputs(settings.out_dir),
+            "report": _plain(kept),
+        }
+        write_text_atomic(path, json.dumps(data, ensure_ascii=False))
+    except OSError:
+        # A record that cannot be written costs the next build its shortcut, nothing more.
+        path.unlink(missing_ok=True)
+
+
+def _usable_now(settings: Settings, names: tuple[str, ...]) -> bool:
+    """Whether any of these engines, unusable at the last build, can be used now."""
+    if not names:
+        return False
+    from bulletins import options
+    from bulletins.errors import EngineUnavailable
+
+    choice = options.engine_choice(settings)
+    for name in names:
+        try:
+            choice.engine(name).check()
+        except EngineUnavailable:
+            continue
+        return True
+    return False
+
+
+def _outputs(out_dir: Path) -> dict[str, list[int]]:
+    """Every file in the output folder but the record and the lock: size and mtime."""
+    return {
+        str(path.relative_to(out_dir)): [stat.st_size, stat.st_mtime_ns]
+        for path, stat in _files(out_dir)
+        if str(path.relative_to(out_dir)) not in _NOT_OUTPUTS
+    }
+
+
+def _files(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
+    """Every file under a folder (none when it does not exist), with its status."""
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name != "__pycache__":
+                yield from _files(Path(entry.path))
+        elif entry.is_file():
+            yield Path(entry.path), entry.stat()
+
+
+def _piper_voices() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("bulletins", appauthor=False)) / "piper-voices"
+
+
+def _distributions() -> list[str]:
+    """The installed packages and their versions, as their metadata folders name them."""
+    names = []
+    for entry in sys.path:
+        try:
+            names += [
+                n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info"))
+            ]
+        except OSError:
+            continue
+    return sorted(names)
+
+
+def _plain(value: object) -> Any:
+    """A dataclass value as JSON data: paths as strings, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _typed(kind: Any, data: Any) -> Any:
+    """The value of type ``kind`` that ``_plain`` made ``data`` from."""
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        if data is None:
+            return None
+        (arm,) = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _typed(arm, data)
+    if origin in (tuple, list):
+        arm = typing.get_args(kind)[0]
+        return origin(_typed(arm, item) for item in data)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = _hints(kind)
+        return kind(**{name: _typed(hints[name], value) for name, value in data.items()})
+    if isinstance(kind, type) and issubclass(kind, Enum | Path):
+        return kind(data)
+    if kind is float:
+        return float(data)
+    if kind in (int, str, bool) and not isinstance(data, kind):
+        raise TypeError(f"{data!r} is not a {kind.__name__}")
+    return data
+
+
+@cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind, vars(sys.modules[kind.__module__]))
