@@ -67,14 +67,22 @@ def inputs(settings: Settings) -> str:
     for folder in folders:
         for path, stat in sorted(_files(folder)):
             digest.update(f"\0{path}\0{stat.st_size}\0".encode())
-            if stat.st_size < _WHOLE_BELOW:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-            else:
-                digest.update(str(stat.st_mtime_ns).encode())
+            digest.update(_contents(path, stat))
     if settings.cover is not None and settings.cover.is_file():
-        digest.update(hashlib.sha256(settings.cover.read_bytes()).digest())
+        digest.update(_contents(settings.cover, settings.cover.stat()))
     digest.update("\0".join(_distributions()).encode())
     return digest.hexdigest()
+
+
+def _contents(path: Path, stat: os.stat_result) -> bytes:
+    """What stands for a file's contents in the digest."""
+    if stat.st_size >= _WHOLE_BELOW:
+        return str(stat.st_mtime_ns).encode()
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        # Unreadable: the build will say so, with an error, and then keep no record.
+        return b"unreadable"
 
 
 def unchanged(settings: Settings, digest: str) -> Report | None:
