@@ -54,12 +54,16 @@ settings = build_settings
 
 
 def test_rerun_speaks_nothing_and_rewrites_nothing(content: Path, tmp_path: Path) -> None:
-    """A second build with nothing changed is served from the cache and leaves the files alone."""
+    """A second build with nothing changed is served from the cache and leaves the files alone.
+
+    The build record would answer it without running the pipeline (tests/test_record.py);
+    it is removed here so that the pipeline's own checks are what is tested."""
     first = build(settings(content, tmp_path))
     assert first.ok and first.synthesis.cached == 0 and first.synthesis.spoken > 0
     files = {e.path: (e.path.stat().st_mtime_ns, e.path.read_bytes()) for e in first.episodes}
+    (tmp_path / "audio" / RECORD).unlink()
     second = build(settings(content, tmp_path))
-    assert second.ok
+    assert second.ok and not second.unchanged
     assert (second.synthesis.spoken, second.synthesis.cached) == (0, first.synthesis.spoken)
     assert len(second.episodes) == 4 and not any(e.rebuilt for e in second.episodes)
     assert {
