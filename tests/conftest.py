@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -19,6 +22,8 @@ from bulletins.testing import FakeGoogle
 REPO = Path(__file__).resolve().parent.parent
 TEST_FIXTURES = REPO / "tests" / "fixtures"
 """Small committed inputs, each folder with the README or script that makes it."""
+PODCAST_APPS = REPO / "tests" / "podcast_apps"
+"""The parsers podcast apps run (npm, pinned in its package-lock.json), and read.mjs."""
 SAMPLE_EDITION = REPO / "content" / "2026-05-community-safety-assembly"
 SEEDS = {
     "it": SAMPLE_EDITION / "community-safety-assembly.it.txt",
@@ -144,3 +149,27 @@ def cue_seconds(stamp: str) -> float:
     """Seconds from a WebVTT timestamp (``00:01:02.345``)."""
     hours, minutes, rest = stamp.split(":")
     return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+def read_as_apps(*paths: Path) -> dict[str, Any]:
+    """What the parsers podcast apps and directories run make of these files: each feed
+    as podcast-partytime (Podcast Index, Podverse) and feedsmith read it, each .vtt file's
+    errors and cues as webvtt-parser finds them, each .opml as feedsmith reads it.
+
+    Needs Node.js and ``npm ci --prefix tests/podcast_apps``; ``.ci/run`` installs both.
+    Outside CI a test that needs them skips, saying so; in CI (``CI`` set) it fails.
+    """
+    node = shutil.which("node")
+    if node is None or not (PODCAST_APPS / "node_modules").is_dir():
+        reason = "the podcast apps' parsers need Node.js and `npm ci --prefix tests/podcast_apps`"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI installs them: see .ci/run)")
+        pytest.skip(reason)
+    done = subprocess.run(
+        [node, str(PODCAST_APPS / "read.mjs"), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer

@@ -348,7 +348,7 @@ def assemble_episode(job: EpisodeJob) -> RenderResult:
         # renamed into place, everything published beside it matches it.
         timed = cues(job.segments, rendered.speech_ms)
         files = sidecars(job.path)
-        write_text_atomic(files["vtt"], webvtt(timed, job.language))
+        write_text_atomic(files["vtt"], webvtt(timed))
         write_text_atomic(files["srt"], srt(timed))
         write_text_atomic(files["chapters"], chapters_json(chapters))
     return RenderResult(rendered.duration_ms, chapters, rendered.loudness)

@@ -106,9 +106,12 @@ def _escape_vtt(line: str) -> str:
     return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def webvtt(all_cues: Sequence[Cue], language: str) -> str:
-    """A WebVTT file; the header says the language, as players and podcast apps read it."""
-    blocks = [f"WEBVTT\nKind: captions\nLanguage: {language}"]
+def webvtt(all_cues: Sequence[Cue]) -> str:
+    """A WebVTT file. Its header is the signature alone: "Kind:" and "Language:" lines
+    after it are not WebVTT, and a strict parser (as some podcast apps use) rejects
+    them. The language is given where the file is linked: the feed's transcript tag,
+    the page's track."""
+    blocks = ["WEBVTT"]
     for number, cue in enumerate(all_cues, 1):
         text = "\n".join(_escape_vtt(line) for line in lines(cue.text))
         blocks.append(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 import io
 import json
+from pathlib import Path
 
 import srt as srt_parser
 import webvtt
+from conftest import read_as_apps
 
 from bulletins.episodes.transcripts import MAX_LINE, chapters_json, cues, lines, srt
 from bulletins.episodes.transcripts import webvtt as to_webvtt
@@ -52,8 +54,8 @@ def test_lines_never_exceed_the_limit() -> None:
 
 def test_webvtt_round_trips_through_a_parser() -> None:
     """webvtt-py reads back the cues' times and text; markup in the text is escaped, not read as tags."""
-    text = to_webvtt(cues(SEGMENTS, SPEECH), "it")
-    assert text.startswith("WEBVTT\nKind: captions\nLanguage: it\n")
+    text = to_webvtt(cues(SEGMENTS, SPEECH))
+    assert text.startswith("WEBVTT\n\n1\n")
     parsed = webvtt.from_buffer(io.StringIO(text))
     assert [(c.start, c.end) for c in parsed] == [
         ("00:00:00.000", "00:00:01.200"),
@@ -101,3 +103,15 @@ def test_lines_wrap_between_characters_in_scripts_without_spaces() -> None:
     assert all(len(line) <= 20 for line in wrapped)
     assert "".join(wrapped) == text
     assert not any(line[0] in "，。" for line in wrapped)
+
+
+def test_a_strict_webvtt_parser_finds_no_error(tmp_path: Path) -> None:
+    """webvtt-parser, as strict as the format's specification: no error, and the same cues."""
+    path = tmp_path / "bulletin.it.vtt"
+    made = cues(SEGMENTS, SPEECH)
+    path.write_text(to_webvtt(made), encoding="utf-8")
+    [read] = read_as_apps(path).values()
+    assert read["errors"] == []
+    assert [(round(c["start"] * 1000), round(c["end"] * 1000)) for c in read["cues"]] == [
+        (c.start_ms, c.end_ms) for c in made
+    ]
