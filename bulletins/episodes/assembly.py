@@ -21,7 +21,7 @@ from bulletins.audio.pieces import PieceJob, render_piece_job
 from bulletins.cache import PIECE_FORMAT, ClipCache, PieceCache, piece_key
 from bulletins.episodes.plans import BulletinPlan, Spoken
 from bulletins.episodes.tags import BUILD_TAG, TagInfo, read_loudness, write_tags
-from bulletins.episodes.transcripts import chapters_json, cues, srt, webvtt
+from bulletins.episodes.transcripts import chapter_title, chapters_json, cues, srt, webvtt
 from bulletins.errors import AudioError, BulletinsError
 from bulletins.model import (
     Chapter,
@@ -48,11 +48,17 @@ class EpisodeOptions:
     """The series name: the album tag."""
 
 
+FILES_FORMAT = 2
+"""The format of an episode's tags, transcripts and chapters: a change rewrites every
+episode once (2: WebVTT without header lines, chapter titles at most 51 characters)."""
+
+
 def _build_key(spoken: Spoken, info: TagInfo, encoding: Encoding) -> str:
     """A digest of everything that shapes a bulletin's file: equal digests, equal files."""
     material = [
         __version__,
         PIECE_FORMAT,
+        FILES_FORMAT,
         # kb/s as a number, as the digest has always had it: files built before stay up to date.
         encoding.kb_per_s,
         encoding.sample_rate,
@@ -88,6 +94,11 @@ def _existing(path: Path, key: str) -> RenderResult | None:
 def _titles(plan: BulletinPlan) -> list[str]:
     """One chapter title per article: its headline (the edition's title if it has none)."""
     return [item.article.headline or plan.edition.title for item in plan.articles]
+
+
+def _chapter_titles(plan: BulletinPlan) -> tuple[str, ...]:
+    """The chapter titles, the same in the ID3 chapters and the chapters JSON."""
+    return tuple(chapter_title(title) for title in _titles(plan))
 
 
 def _tag_info(plan: BulletinPlan, options: EpisodeOptions) -> TagInfo:
@@ -186,7 +197,7 @@ def start_episodes(
             pieces=tuple(p.key for p in pieces),
             cache_root=cache.root,
             info=info,
-            titles=tuple(_titles(plan)),
+            titles=_chapter_titles(plan),
             build_key=key,
             language=plan.profile.language,
         )

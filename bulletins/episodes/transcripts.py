@@ -130,6 +130,21 @@ def srt(all_cues: Sequence[Cue]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+MAX_CHAPTER_TITLE = 51
+"""Apple Podcasts has been reported to fail on ID3v2.4 chapter titles longer than this."""
+
+
+def chapter_title(headline: str) -> str:
+    """A headline as a chapter title: whole when it fits, else cut at a word and ended
+    with an ellipsis, within ``MAX_CHAPTER_TITLE`` characters."""
+    if len(headline) <= MAX_CHAPTER_TITLE:
+        return headline
+    cut = headline[: MAX_CHAPTER_TITLE - 1]
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
 def chapters_json(chapters: Sequence[Chapter]) -> str:
     """Chapters in the Podcasting 2.0 JSON chapters format, version 1.2.0."""
     document = {

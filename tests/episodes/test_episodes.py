@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import webvtt
@@ -114,3 +115,31 @@ def test_bulletin_without_announcements_when_they_fail(content: Path, tmp_path: 
         .startswith("I servizi")
     )
     assert webvtt.read(str(folder / f"{EDITION}.ar.vtt"))[0].text.endswith("مايو 2026.")
+
+
+def test_id3_chapters_and_chapters_json_agree_exactly(content: Path, tmp_path: Path) -> None:
+    """What Apple reads (ID3) and what AntennaPod also reads (JSON): the same chapters,
+    titles and start times to the millisecond, each title within Apple's 51 characters."""
+    edition = content / "2026-05-community-safety-assembly"
+    second = (edition / "community-safety-assembly.it.txt").read_text(encoding="utf-8")
+    write(edition / "a-second-article.it.txt", "Un titolo breve\n\n" + second.split("\n\n", 1)[1])
+    report = build(build_settings(content, tmp_path))
+    assert report.ok
+    for episode in report.episodes:
+        tags = MP3(episode.path).tags
+        assert tags is not None
+        [toc] = tags.getall("CTOC")
+        assert str(toc.sub_frames["TIT2"]), "the table of contents has a title"
+        id3 = [
+            (str(tags[f"CHAP:{element}"].sub_frames["TIT2"]), tags[f"CHAP:{element}"].start_time)
+            for element in toc.child_element_ids
+        ]
+        chapters = json.loads(
+            episode.path.with_suffix(".chapters.json").read_text(encoding="utf-8")
+        )["chapters"]
+        assert id3 == [(c["title"], round(c["startTime"] * 1000)) for c in chapters]
+        assert all(len(title) <= 51 for title, _ in id3)
+    italian = next(e for e in report.episodes if e.kind == "bulletin" and e.language == "it")
+    titles = [c.title for c in italian.chapters]
+    assert len(titles) == 2 and "Un titolo breve" in titles
+    assert any(t.endswith("…") and t.startswith("I servizi si impegnano") for t in titles)

@@ -11,7 +11,15 @@ import srt as srt_parser
 import webvtt
 from conftest import read_as_apps
 
-from bulletins.episodes.transcripts import MAX_LINE, chapters_json, cues, lines, srt
+from bulletins.episodes.transcripts import (
+    MAX_CHAPTER_TITLE,
+    MAX_LINE,
+    chapter_title,
+    chapters_json,
+    cues,
+    lines,
+    srt,
+)
 from bulletins.episodes.transcripts import webvtt as to_webvtt
 from bulletins.model import Chapter, Segment, SegmentKind
 
@@ -115,3 +123,13 @@ def test_a_strict_webvtt_parser_finds_no_error(tmp_path: Path) -> None:
     assert [(round(c["start"] * 1000), round(c["end"] * 1000)) for c in read["cues"]] == [
         (c.start_ms, c.end_ms) for c in made
     ]
+
+
+def test_a_long_headline_is_cut_at_a_word_for_its_chapter_title() -> None:
+    headline = "I servizi si impegnano a rispondere insieme alla prima Assemblea per la sicurezza"
+    title = chapter_title(headline)
+    assert len(title) <= MAX_CHAPTER_TITLE and title.endswith("…")
+    assert headline.startswith(title[:-1]) and headline[len(title) - 1] == " "
+    assert chapter_title("Un titolo breve") == "Un titolo breve"
+    arabic = "تلتزم الخدمات بالاستجابة المشتركة في أول جمعية أمان مجتمعية في ساري اليوم"
+    assert len(chapter_title(arabic)) <= MAX_CHAPTER_TITLE
