@@ -118,10 +118,16 @@ def find(out_dir: Path, guids: Collection[str]) -> dict[str, Record]:
     """The recorded episodes among ``guids``, by guid (what a build republishes)."""
     if not guids or not (out_dir / DATABASE).is_file():
         return {}
-    marks = ", ".join("?" for _ in guids)
-    query = f"SELECT {', '.join(_COLUMNS)} FROM episodes WHERE guid IN ({marks})"
+    wanted = list(guids)
+    found = {}
     with _connect(out_dir) as connection:
-        return {row[0]: _record(row) for row in connection.execute(query, tuple(guids))}
+        # SQLite before 3.32 takes at most 999 parameters in one statement.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            query = f"SELECT {', '.join(_COLUMNS)} FROM episodes WHERE guid IN ({marks})"
+            found.update({row[0]: _record(row) for row in connection.execute(query, chunk)})
+    return found
 
 
 def remove(out_dir: Path, edition: str, language: str | None = None) -> list[Record]:

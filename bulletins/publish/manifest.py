@@ -45,15 +45,6 @@ def digest(*material: object) -> str:
     return hashlib.sha256(repr((site_stamp(), material)).encode()).hexdigest()
 
 
-def file_stamp(path: Path) -> tuple[int, int] | None:
-    """A file's size and modification time, or None when there is none."""
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return status.st_size, status.st_mtime_ns
-
-
 class Manifest:
     """What each page and feed was last written from, read once and written back once."""
 
