@@ -7,11 +7,14 @@ rebuilt edition replaces its episodes in place, under the same guids.
 
 from __future__ import annotations
 
+import operator
+import os
 import sqlite3
+import stat
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import astuple, dataclass, fields, replace
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 from bulletins.model import EpisodeKind
@@ -51,6 +54,20 @@ def guid_for(kind: str, edition: str, article: str, language: str) -> str:
 
 
 _COLUMNS = [f.name for f in fields(Record)]
+_SHOWN = operator.attrgetter(*(name for name in _COLUMNS if name != "updated"))
+
+
+def shown(record: Record) -> tuple[object, ...]:
+    """What the feeds and pages show of a record: all but its 'updated' time, which every
+    build that finds the episode up to date records anew."""
+    guid, kind, *rest = _SHOWN(record)
+    # The kind as its text: an enum's repr is slow, and a long history's digests take thousands.
+    return (guid, str(kind), *rest)
+
+
+Stamps = tuple[tuple[int, int], ...]
+"""The size and modification time of each of an episode's files."""
+
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS episodes (
     {", ".join(f"{name} {'INTEGER' if name in ('bytes', 'duration_ms') else 'TEXT'} NOT NULL" for name in _COLUMNS)},
@@ -80,8 +97,8 @@ def record(out_dir: Path, records: Iterable[Record]) -> None:
 
 def _record(row: tuple[object, ...]) -> Record:
     """A row of the history as a record, its kind as the enum (SQLite keeps the text)."""
-    record = Record(*row)  # type: ignore[arg-type]
-    return replace(record, kind=EpisodeKind(record.kind))
+    guid, kind, *rest = row
+    return Record(guid, EpisodeKind(kind), *rest)  # type: ignore[arg-type]
 
 
 def episodes(out_dir: Path, kind: str | None = None, language: str | None = None) -> list[Record]:
@@ -97,6 +114,22 @@ def episodes(out_dir: Path, kind: str | None = None, language: str | None = None
         return [_record(row) for row in rows]
 
 
+def find(out_dir: Path, guids: Collection[str]) -> dict[str, Record]:
+    """The recorded episodes among ``guids``, by guid (what a build republishes)."""
+    if not guids or not (out_dir / DATABASE).is_file():
+        return {}
+    wanted = list(guids)
+    found = {}
+    with _connect(out_dir) as connection:
+        # SQLite before 3.32 takes at most 999 parameters in one statement.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            query = f"SELECT {', '.join(_COLUMNS)} FROM episodes WHERE guid IN ({marks})"
+            found.update({row[0]: _record(row) for row in connection.execute(query, chunk)})
+    return found
+
+
 def remove(out_dir: Path, edition: str, language: str | None = None) -> list[Record]:
     """Forget an edition's episodes (in one language, or all); return what was removed."""
     gone = [r for r in episodes(out_dir) if r.edition == edition and language in (None, r.language)]
@@ -105,12 +138,24 @@ def remove(out_dir: Path, edition: str, language: str | None = None) -> list[Rec
     return gone
 
 
-def complete(out_dir: Path, record: Record) -> bool:
-    """Whether an episode's files exist whole (the size recorded at build time), so feeds and pages may list it."""
-    audio = out_dir / record.audio
-    sidecars = [out_dir / p for p in (record.vtt, record.srt, record.chapters) if p]
-    return (
-        audio.is_file()
-        and audio.stat().st_size == record.bytes
-        and all(p.is_file() for p in sidecars)
-    )
+def whole_files(out_dir: Path, record: Record) -> Stamps | None:
+    """The stamps of an episode's files (audio, WebVTT, SRT, chapters), when they exist
+    whole (the audio the size recorded at build time), so feeds and pages may list it;
+    None otherwise.
+
+    One ``stat`` a file, on plain strings: a publish asks this of every episode in the
+    history, and the stamps tell the pages whether what they were written from changed.
+    """
+    folder = os.fspath(out_dir)
+    stamps = []
+    for relative in (record.audio, record.vtt, record.srt, record.chapters):
+        if not relative:
+            continue
+        try:
+            status = os.stat(os.path.join(folder, relative))
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        stamps.append((status.st_size, status.st_mtime_ns))
+    return tuple(stamps) if stamps[0][0] == record.bytes else None

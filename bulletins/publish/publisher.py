@@ -12,7 +12,9 @@ from bulletins.outputs import exclusive, sidecars
 from bulletins.profiles.profile import Profile, profile_for
 from bulletins.publish import history, podcast
 from bulletins.publish.covers import check_cover, make_cover
+from bulletins.publish.manifest import Manifest
 from bulletins.publish.options import PublishOptions
+from bulletins.publish.pages import page_path
 from bulletins.publish.site import Written, write_site
 
 
@@ -25,11 +27,18 @@ def publish(
         The problems, for the build's summary (no base_url, an episode left off the pages).
     """
     out_dir = options.out_dir
-    known = {r.guid: r for r in history.episodes(out_dir)}
+    stems = [
+        episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
+        for episode in episodes
+    ]
+    guids = [
+        history.guid_for(e.kind, e.edition.slug, stem, e.language)
+        for e, stem in zip(episodes, stems, strict=True)
+    ]
+    # Only this build's episodes are looked up: the date an earlier build gave one stays.
+    known = history.find(out_dir, guids)
     records = []
-    for episode in episodes:
-        stem = episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
-        guid = history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
+    for episode, stem, guid in zip(episodes, stems, guids, strict=True):
         earlier = known.get(guid)
         files = {k: str(p.relative_to(out_dir)) for k, p in sidecars(episode.path).items()}
         records.append(
@@ -57,16 +66,30 @@ def publish(
 
 
 def _rewrite(profiles: Mapping[str, Profile], options: PublishOptions) -> list[Problem]:
-    """Rewrite the feeds, then the listening pages (which link to them), from the history."""
+    """Rewrite the feeds, then the listening pages (which link to them), from the history.
+
+    Only what changed is written: the manifest says what each page and feed item was
+    written from, and the files' stamps say whether an episode's files changed since.
+    """
     # Only episodes whose files are all there, whole, are listed anywhere.
-    whole = [r for r in history.episodes(options.out_dir) if history.complete(options.out_dir, r)]
-    _, feed_problems = write_feeds(profiles, options, whole)
-    _, page_problems = write_site(options.out_dir, profiles, options, whole)
+    whole, stamps = [], {}
+    for record in history.episodes(options.out_dir):
+        found = history.whole_files(options.out_dir, record)
+        if found is not None:
+            whole.append(record)
+            stamps[record.guid] = found
+    manifest = Manifest(options.out_dir)
+    _, feed_problems = write_feeds(profiles, options, whole, manifest)
+    _, page_problems = write_site(options.out_dir, profiles, options, whole, stamps, manifest)
+    manifest.save()
     return feed_problems + page_problems
 
 
 def write_feeds(
-    profiles: Mapping[str, Profile], options: PublishOptions, whole: Sequence[history.Record]
+    profiles: Mapping[str, Profile],
+    options: PublishOptions,
+    whole: Sequence[history.Record],
+    manifest: Manifest,
 ) -> Written:
     """Rewrite every feed (and any missing cover) from the history in the output folder."""
     if not options.base_url:
@@ -86,7 +109,7 @@ def write_feeds(
         publisher=options.publisher,
         items=options.feed_items,
     )
-    written = podcast.write_feeds(options.out_dir, feed_settings, profiles, whole)
+    written = podcast.write_feeds(options.out_dir, feed_settings, profiles, whole, manifest)
     for folder in sorted({path.parent for path in written}):
         cover = folder / "cover.png"
         if options.cover is not None:
@@ -101,8 +124,11 @@ def write_feeds(
 def remove_episodes(
     profiles: Mapping[str, Profile], options: PublishOptions, edition: str, language: str | None
 ) -> list[history.Record]:
-    """Drop an edition's episodes from the history and the feeds; their files stay where they are."""
+    """Drop an edition's episodes from the history, the feeds and the pages; their audio
+    and transcripts stay where they are."""
     with exclusive(options.out_dir):
         removed = history.remove(options.out_dir, edition, language)
+        for record in removed:
+            (options.out_dir / page_path(record)).unlink(missing_ok=True)
         _rewrite(profiles, options)
     return removed

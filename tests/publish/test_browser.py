@@ -21,11 +21,14 @@ from conftest import REPO, build_settings
 from test_site import SAMPLE, SECOND, add_second_edition
 
 from bulletins.build import build
+from bulletins.publish import listing
 from bulletins.publish.serve import serving
 
 AXE_CORE = REPO / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-PAGES = {"index": "index.html", "it": "it.html", "ar": "ar.html"}
+PAGES = {"index": "index.html", "it": "it.html", "ar": "ar.html", "it-archive": "it-1.html"}
+ARCHIVE_PAGE_SIZE = 2
+"""Two episodes a listing page, so that the two editions' Italian articles make an archive page."""
 
 
 def _missing(reason: str) -> None:
@@ -63,7 +66,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     settings = build_settings(
         content, root, engine="espeak", base_url="https://example.org/news", workers=2
     )
-    assert build(settings).ok
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(listing, "PAGE_SIZE", ARCHIVE_PAGE_SIZE)
+        assert build(settings).ok
+    assert (root / "audio" / PAGES["it-archive"]).is_file()
     with serving(root / "audio") as base:
         yield base, root / "audio"
 

@@ -265,29 +265,49 @@ def test_a_new_edition_writes_its_own_pages_and_leaves_the_others(
     assert "Notizie dal Surrey" in first.read_text(encoding="utf-8")
 
 
-def test_a_long_history_is_listed_a_page_at_a_time(
+def test_a_long_history_is_archived_on_pages_numbered_from_the_oldest(
     content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past the page size, older episodes are on numbered pages linked from each other."""
-    from bulletins.publish import site
+    """Past the page size, older episodes are on archive pages that keep their number as the
+    history grows; the front page links to each, and each to its neighbours."""
+    from bulletins.publish import listing
 
-    monkeypatch.setattr(site, "PAGE_SIZE", 1)
-    add_second_edition(content)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 1)
     assert build(settings(content, tmp_path)).ok
     out = tmp_path / "audio"
-    first, second = page(out / "it.html"), page(out / "it-2.html")
-    assert first.xpath("//h2[@id='bulletins']/following-sibling::ul[1]/li/a/@href") == [
-        f"{SECOND}/{SECOND}.it.html"
-    ]
-    assert second.xpath("//h2[@id='bulletins']/following-sibling::ul[1]/li/a/@href") == [
+    front = page(out / "it.html")
+    # One bulletin and one article: one archive page, holding both.
+    assert front.xpath("//h2[@id='archive']/following-sibling::ul[1]/li/a/@href") == ["it-1.html"]
+    assert not (out / "it-2.html").exists()
+    first = (out / "it-1.html").read_bytes()
+
+    add_second_edition(content)
+    assert build(settings(content, tmp_path)).ok
+    oldest = page(out / "it-1.html")
+    assert oldest.xpath("//h2[@id='bulletins']/following-sibling::ul[1]/li/a/@href") == [
         f"{SAMPLE}/{SAMPLE}.it.html"
     ]
-    assert first.xpath("//section[@data-episode]") and not second.xpath("//section[@data-episode]")
-    # Three Italian articles at one a page: three pages, each linking to all, itself marked.
+    assert oldest.xpath("//h2[@id='articles']/following-sibling::ul[1]/li/a/@href") == [
+        f"{SAMPLE}/articles/community-safety-assembly.it.html"
+    ]
+    # Three Italian articles at one a page: three archive pages, the newest listed first.
+    front = page(out / "it.html")
+    archive = front.xpath("//h2[@id='archive']/following-sibling::ul[1]/li/a")
+    assert [a.get("href") for a in archive] == ["it-3.html", "it-2.html", "it-1.html"]
+    assert "maggio 2026" in archive[-1].text_content()
     assert (out / "it-3.html").is_file() and not (out / "it-4.html").exists()
-    links = second.xpath("//ul[@class='pages']/li/a")
-    assert [a.get("href") for a in links] == ["it.html", "it-2.html", "it-3.html"]
-    assert [a.get("aria-current") for a in links] == [None, "page", None]
+    assert front.xpath("//h2[@id='bulletins']/following-sibling::ul[1]/li/a/@href") == [
+        f"{SECOND}/{SECOND}.it.html"
+    ]
+    assert front.xpath("//section[@data-episode]")
+    middle = page(out / "it-2.html")
+    assert not middle.xpath("//section[@data-episode]")
+    around = middle.xpath("//nav[@aria-label='Pagine']/ul/li/a")
+    assert [a.get("href") for a in around] == ["it.html", "it-3.html", "it-1.html"]
+    assert around[2].text_content().startswith("Meno recenti: ")
+    assert middle.xpath("string(//h1)") != front.xpath("string(//h1)")
+    # The oldest page gained a link to the newer one, and still lists what it listed.
+    assert (out / "it-1.html").read_bytes() != first
     # When episodes go, the pages past the last one go too.
     remove_episodes(
         options.profiles(settings(content, tmp_path)),
@@ -295,4 +315,6 @@ def test_a_long_history_is_listed_a_page_at_a_time(
         SECOND,
         None,
     )
+    assert (out / "it-1.html").is_file()
     assert not (out / "it-2.html").exists() and not (out / "it-3.html").exists()
+    assert page(out / "it-1.html").xpath("//nav[@aria-label='Pagine']/ul/li/a/@href") == ["it.html"]
