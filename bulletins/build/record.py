@@ -65,8 +65,9 @@ def inputs(settings: Settings) -> str:
         Path(bulletins.__file__).parent,
     ]
     for folder in folders:
+        digest.update(f"\0{folder}".encode())
         for path, stat in sorted(_files(folder)):
-            digest.update(f"\0{path}\0{stat.st_size}\0".encode())
+            digest.update(f"\0{path.relative_to(folder)}\0{stat.st_size}\0".encode())
             digest.update(_contents(path, stat))
     if settings.cover is not None and settings.cover.is_file():
         digest.update(_contents(settings.cover, settings.cover.stat()))
@@ -89,9 +90,12 @@ def unchanged(settings: Settings, digest: str) -> Report | None:
     """The last build's report, when nothing it read has changed and its outputs are all
     as it left them; None when the build must run."""
     try:
-        kept = json.loads((settings.out_dir / RECORD).read_text(encoding="utf-8"))
-        if kept.get("format") != FORMAT or kept.get("inputs") != digest:
-            return None
+        with (settings.out_dir / RECORD).open(encoding="utf-8") as file:
+            # The first line says what the record is of: a record of other inputs (a
+            # long history's, or another content folder's) is not read any further.
+            if json.loads(file.readline()) != {"format": FORMAT, "inputs": digest}:
+                return None
+            kept = json.loads(file.read())
         if kept.get("outputs") != _outputs(settings.out_dir):
             return None
         report = _typed(Report, kept["report"])
@@ -118,13 +122,9 @@ def keep(settings: Settings, report: Report, digest: str) -> None:
             path.unlink(missing_ok=True)
             return
         kept = dataclasses.replace(report, synthesis=Stats(), encoded=0)
-        data = {
-            "format": FORMAT,
-            "inputs": digest,
-            "outputs": _outputs(settings.out_dir),
-            "report": _plain(kept),
-        }
-        write_text_atomic(path, json.dumps(data, ensure_ascii=False))
+        header = json.dumps({"format": FORMAT, "inputs": digest})
+        data = {"outputs": _outputs(settings.out_dir), "report": _plain(kept)}
+        write_text_atomic(path, header + "\n" + json.dumps(data, ensure_ascii=False))
     except OSError:
         # A record that cannot be written costs the next build its shortcut, nothing more.
         path.unlink(missing_ok=True)
