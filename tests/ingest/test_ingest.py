@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from bulletins import options
 from bulletins.build import build
 from bulletins.cli.app import app
-from bulletins.episodes.transcripts import read_webvtt
+from bulletins.episodes.transcripts import chapter_title, read_webvtt
 from bulletins.errors import SourceError
 from bulletins.ingest import fetch as fetch_module
 from bulletins.ingest.articles import article_text
@@ -278,7 +278,7 @@ def test_feeds_become_articles_that_build_in_their_languages(site: Site, tmp_pat
         assert headline in spoken
         assert SEED_PARAGRAPHS[lang][1].split()[3] in spoken
         assert [c.title for c in bulletins[lang].chapters] == [
-            a.headline for a in bulletins[lang].articles
+            chapter_title(a.headline) for a in bulletins[lang].articles
         ]
 
 
