@@ -30,10 +30,10 @@ def files(out: Path) -> dict[Path, tuple[bytes, int]]:
     }
 
 
-def summary(episodes: Report) -> list[tuple[object, ...]]:
+def summary(report: Report) -> list[tuple[object, ...]]:
     return [
         (e.path, e.kind, e.language, e.duration_ms, e.chapters, e.words, e.loudness, e.title)
-        for e in episodes.episodes
+        for e in report.episodes
     ]
 
 

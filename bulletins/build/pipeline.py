@@ -1,6 +1,6 @@
 """The build's pipeline: read, plan, speak, announce, assemble, publish.
 
-``_build`` lists the stages in order; each returns its values and its problems. It is
+``run`` lists the stages in order; each returns its values and its problems. It is
 imported only when a build has work to do (see ``bulletins.build``).
 """
 

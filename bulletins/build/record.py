@@ -36,6 +36,7 @@ from bulletins.build.report import Report
 from bulletins.model import Stage, Stats
 from bulletins.profiles.profile import builtin_voices_dir
 from bulletins.settings import Settings
+from bulletins.speech.engines.piper import default_voices_dir
 
 __all__ = ["RECORD", "inputs", "keep", "unchanged"]
 
@@ -61,7 +62,7 @@ def inputs(settings: Settings) -> str:
         settings.content_dir,
         builtin_voices_dir(),
         *settings.voices_dirs,
-        settings.piper_voices or _piper_voices(),
+        settings.piper_voices or default_voices_dir(),
         Path(bulletins.__file__).parent,
     ]
     for folder in folders:
@@ -149,10 +150,9 @@ def _usable_now(settings: Settings, names: tuple[str, ...]) -> bool:
 
 def _outputs(out_dir: Path) -> dict[str, list[int]]:
     """Every file in the output folder but the record and the lock: size and mtime."""
+    listed = ((str(path.relative_to(out_dir)), stat) for path, stat in _files(out_dir))
     return {
-        str(path.relative_to(out_dir)): [stat.st_size, stat.st_mtime_ns]
-        for path, stat in _files(out_dir)
-        if str(path.relative_to(out_dir)) not in _NOT_OUTPUTS
+        name: [stat.st_size, stat.st_mtime_ns] for name, stat in listed if name not in _NOT_OUTPUTS
     }
 
 
@@ -168,12 +168,6 @@ def _files(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
                 yield from _files(Path(entry.path))
         elif entry.is_file():
             yield Path(entry.path), entry.stat()
-
-
-def _piper_voices() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("bulletins", appauthor=False)) / "piper-voices"
 
 
 def _distributions() -> list[str]:

@@ -38,26 +38,31 @@ app.command("ingest")(ingest_command)
 app.command("languages")(languages_command)
 app.command("serve")(serve_command)
 
-voices_app = typer.Typer(
-    help="List the voice profiles, or install a voice.",
-    invoke_without_command=True,
-    rich_markup_mode=None,
-)
+
+def _family(
+    help: str, *, no_args_is_help: bool = False, invoke_without_command: bool = False
+) -> typer.Typer:
+    """A family of subcommands, its help plain text like the application's."""
+    return typer.Typer(
+        help=help,
+        no_args_is_help=no_args_is_help,
+        invoke_without_command=invoke_without_command,
+        rich_markup_mode=None,
+    )
+
+
+voices_app = _family("List the voice profiles, or install a voice.", invoke_without_command=True)
 app.add_typer(voices_app, name="voices")
 voices_app.callback()(voices_command)
 voices_app.command("install")(voices_install_command)
 
-cache_app = typer.Typer(
-    help="Inspect or empty the clip cache.", no_args_is_help=True, rich_markup_mode=None
-)
+cache_app = _family("Inspect or empty the clip cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 cache_app.command("info")(cache_info)
 cache_app.command("clear")(cache_clear)
 
-episodes_app = typer.Typer(
-    help="List or remove published episodes (the feeds' history).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+episodes_app = _family(
+    "List or remove published episodes (the feeds' history).", no_args_is_help=True
 )
 app.add_typer(episodes_app, name="episodes")
 episodes_app.command("list")(episodes_list)
