@@ -123,6 +123,8 @@ class Episode:
     voice: str
     """The engine and voice that spoke it, as the tags say."""
     spoken_text: str
+    narrator: str = ""
+    """The voices that read it, as the feeds name them (no notes)."""
     rebuilt: bool = True
     """False when the file was already up to date and left as it was."""
     kind: EpisodeKind = EpisodeKind.BULLETIN

@@ -110,6 +110,8 @@ def publish_options(settings: Settings) -> PublishOptions:
         base_url=settings.base_url,
         cover=settings.cover,
         feed_items=settings.feed_items,
+        owner_email=settings.owner_email,
+        update_frequency=settings.update_frequency,
     )
 
 

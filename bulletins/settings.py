@@ -93,6 +93,12 @@ class Settings:
     feed_items: int = 300
     """The newest episodes each feed lists, as most podcast hosts do; the pages and the
     history keep them all."""
+    owner_email: str | None = None
+    """The feeds' owner's e-mail address (itunes:owner, podcast:locked): where podcast
+    hosts and directories confirm who may move or import the feeds."""
+    update_frequency: str | None = None
+    """How often new editions come, as an iCalendar RRULE (``FREQ=DAILY``,
+    ``FREQ=WEEKLY;BYDAY=MO``), for podcast:updateFrequency."""
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -155,6 +161,17 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         raise ConfigError(f"fallback must be 'none' or 'offline', not {settings.fallback!r}")
     if settings.timeout <= 0:
         raise ConfigError(f"timeout must be more than 0 seconds, not {settings.timeout}")
+    if settings.owner_email and not re.match(
+        r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$", settings.owner_email
+    ):
+        raise ConfigError(f"owner_email must be an e-mail address, not {settings.owner_email!r}")
+    if settings.update_frequency and not re.match(
+        r"^FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[A-Za-z0-9,:+-]+)*$",
+        settings.update_frequency,
+    ):
+        raise ConfigError(
+            f"update_frequency must be an iCalendar RRULE such as FREQ=DAILY, not {settings.update_frequency!r}"
+        )
     if settings.feed_items < 1:
         raise ConfigError(f"feed_items must be at least 1, not {settings.feed_items}")
     if settings.max_feed_items < 1:

@@ -171,5 +171,7 @@ def read_as_apps(*paths: Path) -> dict[str, Any]:
         text=True,
         check=True,
     )
-    answer: dict[str, Any] = json.loads(done.stdout)
+    # partytime logs its warnings ("Item has no guid, skipping it.") to standard output,
+    # one JSON line each, before the answer's line.
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return answer

@@ -101,15 +101,20 @@ def _chapter_titles(plan: BulletinPlan) -> tuple[str, ...]:
     return tuple(chapter_title(title) for title in _titles(plan))
 
 
-def _tag_info(plan: BulletinPlan, options: EpisodeOptions) -> TagInfo:
-    articles = [item.article for item in plan.articles]
-    titles = _titles(plan)
-    summaries = [a.summary for a in articles if a.summary]
-    voices = sorted(
+def _voices(plan: BulletinPlan) -> list[str]:
+    """The voices that speak an episode, each as its engine describes it."""
+    return sorted(
         {item.engine.describe(plan.profile) for item in plan.articles}
         | {v.describe() for item in plan.articles for v in item.voices.values()}
         | {v.describe() for v in (plan.frame.voices.values() if plan.frame else ())}
     )
+
+
+def _tag_info(plan: BulletinPlan, options: EpisodeOptions) -> TagInfo:
+    articles = [item.article for item in plan.articles]
+    titles = _titles(plan)
+    summaries = [a.summary for a in articles if a.summary]
+    voices = _voices(plan)
     notes = [f"{i.article.stem}: {i.note}" for i in plan.articles if i.note]
     return TagInfo(
         title=titles[0] if len(articles) == 1 else plan.edition.title,
@@ -282,6 +287,7 @@ def _episode(plan: BulletinPlan, job: EpisodeJob, result: RenderResult, rebuilt:
         loudness=result.loudness,
         engine="+".join(sorted({i.engine.name for i in plan.articles})),
         voice=info.voice or "",
+        narrator="; ".join(_voices(plan)),
         spoken_text=info.spoken_text,
         rebuilt=rebuilt,
         kind=plan.kind,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import operator
 import os
+import posixpath
 import sqlite3
 import stat
 import uuid
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
@@ -46,6 +47,12 @@ class Record:
     srt: str
     chapters: str
     updated: str
+    published_at: str = ""
+    """When it was first published, ISO 8601 to the second in UTC: never later than that
+    moment, and distinct from every other episode's in its feed. Empty in a history
+    written before bulletins kept it (the feeds then take 09:00 UTC of its date)."""
+    narrator: str = ""
+    """The synthetic voices that read it, as the feeds name them (``eSpeak NG 1.51 (it)``)."""
 
 
 def guid_for(kind: str, edition: str, article: str, language: str) -> str:
@@ -68,11 +75,17 @@ def shown(record: Record) -> tuple[object, ...]:
 Stamps = tuple[tuple[int, int], ...]
 """The size and modification time of each of an episode's files."""
 
+# Columns added since the first history: an older database gains them, empty.
+_ADDED = ("published_at", "narrator")
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS episodes (
-    {", ".join(f"{name} {'INTEGER' if name in ('bytes', 'duration_ms') else 'TEXT'} NOT NULL" for name in _COLUMNS)},
+    {", ".join(f"{name} {'INTEGER' if name in ('bytes', 'duration_ms') else 'TEXT'} NOT NULL" + (" DEFAULT ''" if name in _ADDED else "") for name in _COLUMNS)},
     PRIMARY KEY (guid)
-)
+);
+CREATE TABLE IF NOT EXISTS feeds (
+    path TEXT NOT NULL PRIMARY KEY,
+    podcast_guid TEXT NOT NULL
+);
 """
 
 
@@ -81,7 +94,13 @@ def _connect(out_dir: Path) -> Iterator[sqlite3.Connection]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(out_dir / DATABASE, timeout=30)) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(_SCHEMA)
+        connection.executescript(_SCHEMA)
+        present = {row[1] for row in connection.execute("PRAGMA table_info(episodes)")}
+        for name in _ADDED:
+            if name not in present:
+                connection.execute(
+                    f"ALTER TABLE episodes ADD COLUMN {name} TEXT NOT NULL DEFAULT ''"
+                )
         yield connection
 
 
@@ -108,7 +127,7 @@ def episodes(out_dir: Path, kind: str | None = None, language: str | None = None
     query = f"SELECT {', '.join(_COLUMNS)} FROM episodes WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR language = ?)"
     with _connect(out_dir) as connection:
         rows = connection.execute(
-            query + " ORDER BY published DESC, edition DESC, article",
+            query + " ORDER BY published DESC, published_at DESC, edition DESC, article",
             (kind, kind, language, language),
         )
         return [_record(row) for row in rows]
@@ -128,6 +147,30 @@ def find(out_dir: Path, guids: Collection[str]) -> dict[str, Record]:
             query = f"SELECT {', '.join(_COLUMNS)} FROM episodes WHERE guid IN ({marks})"
             found.update({row[0]: _record(row) for row in connection.execute(query, chunk)})
     return found
+
+
+def feed_guids(out_dir: Path, first: Mapping[str, str]) -> dict[str, str]:
+    """The podcast:guid of each feed (by its path in the output folder): the one recorded
+    when the feed was first written, or, for a feed new to the history, ``first[path]``,
+    now recorded. A feed keeps its guid for life, wherever it moves."""
+    with _connect(out_dir) as connection, connection:
+        connection.executemany(
+            "INSERT OR IGNORE INTO feeds (path, podcast_guid) VALUES (?, ?)", first.items()
+        )
+        return dict(connection.execute("SELECT path, podcast_guid FROM feeds"))
+
+
+def publication_times(out_dir: Path) -> set[tuple[str, str, str]]:
+    """(language, kind, published_at) of every recorded episode: the times taken."""
+    if not (out_dir / DATABASE).is_file():
+        return set()
+    with _connect(out_dir) as connection:
+        return set(connection.execute("SELECT language, kind, published_at FROM episodes"))
+
+
+def page_path(record: Record) -> str:
+    """An episode's page, beside its MP3 (relative to the output folder)."""
+    return posixpath.splitext(record.audio)[0] + ".html"
 
 
 def remove(out_dir: Path, edition: str, language: str | None = None) -> list[Record]:

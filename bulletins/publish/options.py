@@ -21,3 +21,7 @@ class PublishOptions:
     """The series' cover image; None draws one per language."""
     feed_items: int
     """The newest episodes each feed lists."""
+    owner_email: str | None = None
+    """The feeds' owner, for itunes:owner and podcast:locked."""
+    update_frequency: str | None = None
+    """An iCalendar RRULE, for podcast:updateFrequency."""

@@ -8,7 +8,6 @@ from the disk; every text is escaped by Jinja2's autoescaping.
 from __future__ import annotations
 
 import json
-import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +21,7 @@ from bulletins.model import Problem, Stage, clock
 from bulletins.profiles import languages
 from bulletins.profiles.profile import Profile
 from bulletins.publish import podcast
-from bulletins.publish.history import Record
+from bulletins.publish.history import Record, page_path
 from bulletins.publish.manifest import digest
 from bulletins.publish.options import PublishOptions
 from bulletins.text.segment import spoken_date
@@ -112,11 +111,6 @@ def words(profile: Profile) -> dict[str, str]:
 
 def direction(language: str) -> str:
     return languages.direction(language)
-
-
-def page_path(record: Record) -> str:
-    """An episode's page, beside its MP3 (relative to the output folder)."""
-    return posixpath.splitext(record.audio)[0] + ".html"
 
 
 def href(target: str, page: str) -> str:

@@ -22,7 +22,8 @@ from lxml import etree
 from bulletins.atomic import write_text_atomic
 from bulletins.model import EpisodeKind
 from bulletins.profiles.profile import Profile, profile_for
-from bulletins.publish.history import Record, shown
+from bulletins.publish import history
+from bulletins.publish.history import Record, page_path, shown
 from bulletins.publish.manifest import Manifest, digest
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -33,6 +34,8 @@ NAMESPACES = {"itunes": ITUNES, "content": CONTENT, "atom": ATOM, "podcast": POD
 # The Podcasting 2.0 namespace defines podcast:guid as UUIDv5 of the feed URL under this namespace.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 KINDS = tuple(EpisodeKind)
+# Podcasting 2.0: an alternate enclosure's title is at most 32 characters.
+MAX_ALTERNATE_TITLE = 32
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class FeedSettings:
     publisher: str
     items: int
     """The newest episodes each feed lists."""
+    owner_email: str | None = None
+    """The feeds' owner, for itunes:owner and podcast:locked: the address podcast hosts
+    and directories write to, to confirm who may move or import the feed."""
+    update_frequency: str | None = None
+    """How often new episodes come, as an iCalendar RRULE (``FREQ=DAILY``)."""
     category: str = "News"
     explicit: bool = False
     locked: bool = True
@@ -60,16 +68,74 @@ def feed_path(language: str, kind: str) -> str:
     return f"feeds/{language}/{kind}s.xml"
 
 
+# RSS and Apple Podcasts take an ISO 639-1 code, alone or with a region (``xx-yy``);
+# a language with no two-letter code is given as its macrolanguage in its main region.
+_FEED_LANGUAGES = {
+    "zh-hans": "zh-cn",
+    "zh-hant": "zh-tw",
+    "yue": "zh-hk",
+    "ckb": "ku-iq",
+    "prs": "fa-af",
+}
+# What an RRULE's frequency is called in the element's text, for people reading it.
+_FREQUENCIES = {
+    "HOURLY": "Hourly",
+    "DAILY": "Daily",
+    "WEEKLY": "Weekly",
+    "MONTHLY": "Monthly",
+    "YEARLY": "Yearly",
+}
+# Apple truncates, and some directories reject, descriptions over 4000 bytes.
+MAX_DESCRIPTION_BYTES = 4000
+AI_CONTENT = "yes"
+TRANSLATION = "translation"
+"""The rel of an alternate enclosure that is another language's episode: not the same
+content in another encoding, which is what an alternate enclosure without rel means."""
+
+
+def feed_language(code: str) -> str:
+    """The feed's language element for a profile's language code (``zh-hans`` → ``zh-cn``)."""
+    return _FEED_LANGUAGES.get(code, code)
+
+
+def frequency_text(rrule: str) -> str:
+    """A reader's name for an RRULE (``FREQ=WEEKLY;BYDAY=MO`` → ``Weekly``)."""
+    fields = dict(part.partition("=")[::2] for part in rrule.upper().split(";"))
+    return _FREQUENCIES.get(fields.get("FREQ", ""), rrule)
+
+
 def podcast_guid(feed_url: str) -> str:
     """podcast:guid: UUIDv5 of the feed URL without its scheme and trailing slashes."""
     bare = feed_url.split("://", 1)[-1].rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
-def pub_date(published: str) -> str:
-    """RFC 2822 date for an ISO date (a year-month date counts as the first of the month)."""
+def iso_day(published: str) -> str:
+    """The ISO day of a date that may give only the year and month (its first day)."""
     parts = [int(p) for p in published.split("-")[:3]] + [1, 1]
-    return email.utils.format_datetime(datetime(parts[0], parts[1], parts[2], 9, 0, tzinfo=UTC))
+    return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}"
+
+
+def published_time(record: Record) -> datetime:
+    """When the episode was published: its recorded time, or (in a history from before
+    times were kept) 09:00 UTC of its day, and never later than now."""
+    if record.published_at:
+        return datetime.fromisoformat(record.published_at)
+    day = datetime.fromisoformat(iso_day(record.published)).replace(hour=9, tzinfo=UTC)
+    return min(day, datetime.now(UTC).replace(microsecond=0))
+
+
+def pub_date(record: Record) -> str:
+    """The RFC 2822 date of publication."""
+    return email.utils.format_datetime(published_time(record))
+
+
+def _clip(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
+    """``text`` cut at a word, with an ellipsis, to at most ``limit`` bytes of UTF-8."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    cut = text.encode("utf-8")[: limit - len("…".encode())].decode("utf-8", "ignore")
+    return cut.rsplit(" ", 1)[0].rstrip() + "…"
 
 
 def _sub(
@@ -84,34 +150,83 @@ def _sub(
     return element
 
 
-def _channel(profile: Profile, kind: str, settings: FeedSettings) -> str:
+FALLBACK_VOICE = "Read aloud by a synthetic voice ({engine})."
+
+
+def voice_disclosure(profile: Profile, narrators: Sequence[str]) -> str:
+    """The sentence saying that a synthetic voice reads the episodes, naming it, in the
+    profile's language (English where the profile has no ``feed_voice`` phrase)."""
+    if not narrators:
+        return ""
+    engine = "; ".join(narrators)
+    try:
+        return (profile.phrases.get("feed_voice") or FALLBACK_VOICE).format(engine=engine)
+    except (KeyError, IndexError, ValueError):
+        return FALLBACK_VOICE.format(engine=engine)
+
+
+def feed_title(profile: Profile, kind: str, bulletin: str) -> str:
+    """A feed's title, in its language: a profile that leaves the phrase empty (a
+    language whose phrases nobody here could write well) gets the English form."""
+    return (profile.phrases.get(f"feed_{kind}s") or "{bulletin} ({language})").format(
+        bulletin=bulletin, language=profile.name
+    )
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What a feed's channel says besides the settings."""
+
+    guid: str
+    """podcast:guid, kept in the history for the feed's life."""
+    narrators: tuple[str, ...]
+    """The voices that read the feed's episodes."""
+
+
+def _channel(profile: Profile, kind: str, settings: FeedSettings, channel: Channel) -> str:
     """A feed's XML with its channel's elements and no items."""
     self_url = url(settings, feed_path(profile.language, kind))
     phrases = profile.phrases
-    # A profile that leaves a feed phrase empty (a language whose phrases nobody here
-    # could write well) gets the English form, never an empty title.
-    title = (phrases.get(f"feed_{kind}s") or "{bulletin} ({language})").format(
-        bulletin=settings.bulletin, language=profile.name
-    )
+    title = feed_title(profile, kind, settings.bulletin)
     description = (phrases.get("feed_description") or "{bulletin}, spoken in {language}.").format(
         bulletin=settings.bulletin, language=profile.name
     )
+    description = _clip(
+        "\n\n".join(filter(None, (description, voice_disclosure(profile, channel.narrators))))
+    )
     rss = etree.Element("rss", version="2.0", nsmap=NAMESPACES)
-    channel = _sub(rss, "channel")
-    _sub(channel, "title", title)
-    _sub(channel, "link", settings.base_url.rstrip("/") + "/")
-    _sub(channel, "description", description)
-    _sub(channel, "language", profile.language)
-    _sub(channel, "generator", "bulletins")
-    _sub(channel, "atom:link", href=self_url, rel="self", type="application/rss+xml")
-    _sub(channel, "itunes:author", settings.publisher)
-    _sub(channel, "itunes:summary", description)
-    _sub(channel, "itunes:image", href=url(settings, f"feeds/{profile.language}/cover.png"))
-    _sub(channel, "itunes:category", None, text=settings.category)
-    _sub(channel, "itunes:explicit", "true" if settings.explicit else "false")
-    _sub(channel, "itunes:type", "episodic")
-    _sub(channel, "podcast:guid", podcast_guid(self_url))
-    _sub(channel, "podcast:locked", "yes" if settings.locked else "no")
+    element = _sub(rss, "channel")
+    _sub(element, "title", title)
+    _sub(element, "link", settings.base_url.rstrip("/") + "/")
+    _sub(element, "description", description)
+    _sub(element, "language", feed_language(profile.language))
+    _sub(element, "generator", "bulletins")
+    _sub(element, "atom:link", href=self_url, rel="self", type="application/rss+xml")
+    _sub(element, "itunes:author", settings.publisher)
+    _sub(element, "itunes:summary", description)
+    if settings.owner_email:
+        owner = _sub(element, "itunes:owner")
+        _sub(owner, "itunes:name", settings.publisher)
+        _sub(owner, "itunes:email", settings.owner_email)
+    _sub(element, "itunes:image", href=url(settings, f"feeds/{profile.language}/cover.png"))
+    _sub(element, "itunes:category", None, text=settings.category)
+    _sub(element, "itunes:explicit", "true" if settings.explicit else "false")
+    _sub(element, "itunes:type", "episodic")
+    _sub(element, "podcast:guid", channel.guid)
+    locked = {"owner": settings.owner_email} if settings.owner_email else {}
+    _sub(element, "podcast:locked", "yes" if settings.locked else "no", **locked)
+    _sub(element, "podcast:medium", "podcast")
+    # Apple's and the Podcasting 2.0 rules: a synthetic voice is disclosed in the metadata.
+    # "yes", as podcast:locked says it: Podcast Index's parser (podcast-partytime) reads
+    # a bare "true" as a boolean, not as the tag's text, and then drops the tag.
+    _sub(element, "podcast:txt", AI_CONTENT, purpose="ai-content")
+    if settings.update_frequency:
+        _sub(
+            element,
+            "podcast:updateFrequency",
+            frequency_text(settings.update_frequency),
+            rrule=settings.update_frequency,
+        )
     return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode()
 
 
@@ -123,16 +238,27 @@ _ITEM_OPEN = "    <item>\n"
 _ITEM_CLOSE = "    </item>\n"
 
 
-def render_item(
-    record: Record, translations: Sequence[Record], kind: str, settings: FeedSettings
-) -> str:
+@dataclass(frozen=True)
+class ItemView:
+    """What a feed item shows besides its record: worked out over the whole feed."""
+
+    title: str
+    """The record's title, made distinct from any other item's of the same day."""
+    description: str
+    """The episode's description, then the synthetic voice disclosed."""
+    translations: tuple[tuple[Record, str], ...]
+    """The same episode in other languages, each with its language's name in itself."""
+
+
+def render_item(record: Record, view: ItemView, kind: str, settings: FeedSettings) -> str:
     """One feed item's XML, indented as the feed holds it."""
     rss = etree.Element("rss", nsmap=NAMESPACES)
     item = _sub(_sub(rss, "channel"), "item")
-    _sub(item, "title", record.title)
-    _sub(item, "description", record.description)
+    _sub(item, "title", view.title)
+    _sub(item, "link", url(settings, page_path(record)))
+    _sub(item, "description", view.description)
     _sub(item, "guid", record.guid, isPermaLink="false")
-    _sub(item, "pubDate", pub_date(record.published))
+    _sub(item, "pubDate", pub_date(record))
     _sub(
         item,
         "enclosure",
@@ -142,6 +268,7 @@ def render_item(
     )
     _sub(item, "itunes:duration", str(round(record.duration_ms / 1000)))
     _sub(item, "itunes:episodeType", "full")
+    language = feed_language(record.language)
     for transcript, kind_of_file in (
         (record.vtt, "text/vtt"),
         (record.srt, "application/x-subrip"),
@@ -151,7 +278,8 @@ def render_item(
             "podcast:transcript",
             url=url(settings, transcript),
             type=kind_of_file,
-            language=record.language,
+            language=language,
+            rel="captions",
         )
     if kind == EpisodeKind.BULLETIN:
         _sub(
@@ -160,24 +288,72 @@ def render_item(
             url=url(settings, record.chapters),
             type="application/json+chapters",
         )
-    for other in translations:
+    for narrator in filter(None, record.narrator.split("; ")):
+        _sub(item, "podcast:person", narrator, role="narrator", group="cast")
+    for other, name in view.translations:
         alternate = _sub(
             item,
             "podcast:alternateEnclosure",
             type="audio/mpeg",
             length=str(other.bytes),
-            lang=other.language,
-            title=other.title,
+            lang=feed_language(other.language),
+            title=name[:MAX_ALTERNATE_TITLE],
+            rel=TRANSLATION,
         )
         _sub(alternate, "podcast:source", uri=url(settings, other.audio))
     text = etree.tostring(rss, encoding="UTF-8", pretty_print=True).decode()
     return text[text.index(_CHANNEL_OPEN) + len(_CHANNEL_OPEN) : text.rindex(_CHANNEL_CLOSE)]
 
 
-def _item_key(feed: str, record: Record, translations: Sequence[Record]) -> str:
+def item_views(
+    records: Sequence[Record],
+    translations: Mapping[str, Sequence[Record]],
+    profile: Profile,
+    profiles: Mapping[str, Profile],
+) -> list[ItemView]:
+    """Each item's view, for a feed's records (newest first).
+
+    AntennaPod merges two items with one title on one day, so the later of two gets
+    its number after the title; the earlier keeps the title it was first published with.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    titles: dict[str, str] = {}
+    for record in reversed(records):
+        day = (published_time(record).date().isoformat(), record.title)
+        seen[day] = seen.get(day, 0) + 1
+        count = seen[day]
+        titles[record.guid] = (
+            record.title if count == 1 else f"{record.title} ({profile.numerals(count)})"
+        )
+    return [
+        ItemView(
+            title=titles[record.guid],
+            description=_clip(
+                "\n\n".join(
+                    filter(
+                        None,
+                        (
+                            record.description,
+                            voice_disclosure(
+                                profile, tuple(filter(None, record.narrator.split("; ")))
+                            ),
+                        ),
+                    )
+                )
+            ),
+            translations=tuple(
+                (other, profile_for(other.language, profiles).name)
+                for other in translations.get(record.guid, ())
+            ),
+        )
+        for record in records
+    ]
+
+
+def _item_key(feed: str, record: Record, view: ItemView) -> str:
     """The digest of everything an item shows (``feed``: the digest of the feed's kind and settings)."""
-    others = [(o.bytes, o.language, o.title, o.audio) for o in translations]
-    return digest(feed, shown(record), others)
+    others = [(o.bytes, o.language, o.audio, name) for o, name in view.translations]
+    return digest(feed, shown(record), view.title, view.description, others)
 
 
 def _file_digest(text: str) -> str:
@@ -208,10 +384,20 @@ def _read(path: Path) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class FeedContent:
+    """One feed's records (newest first) and what its items need of the other feeds."""
+
+    records: Sequence[Record]
+    translations: Mapping[str, Sequence[Record]]
+    """By guid, the same episode in the other languages."""
+    profiles: Mapping[str, Profile]
+    guid: str
+
+
 def write_feed(
     out_dir: Path,
-    records: Sequence[Record],
-    translations: Mapping[str, Sequence[Record]],
+    content: FeedContent,
     profile: Profile,
     kind: str,
     settings: FeedSettings,
@@ -224,12 +410,14 @@ def write_feed(
     kept = _written_items(earlier, manifest.entry(name))
     keys, items = [], []
     feed = digest(kind, settings)
-    for record in records:
-        others = translations.get(record.guid, ())
-        key = _item_key(feed, record, others)
+    views = item_views(content.records, content.translations, profile, content.profiles)
+    for record, view in zip(content.records, views, strict=True):
+        key = _item_key(feed, record, view)
         keys.append(key)
-        items.append(kept.get(key) or render_item(record, others, kind, settings))
-    head, close, tail = _channel(profile, kind, settings).rpartition(_CHANNEL_CLOSE)
+        items.append(kept.get(key) or render_item(record, view, kind, settings))
+    narrators = sorted({n for r in content.records for n in r.narrator.split("; ") if n})
+    channel = _channel(profile, kind, settings, Channel(content.guid, tuple(narrators)))
+    head, close, tail = channel.rpartition(_CHANNEL_CLOSE)
     xml = head + "".join(items) + close + tail
     if xml != earlier:
         write_text_atomic(path, xml)
@@ -251,17 +439,20 @@ def write_feeds(
     translations = {
         r.guid: [o for o in group if o.guid != r.guid] for group in groups.values() for r in group
     }
-    feeds = []
     # A language whose episodes were all removed keeps its feeds, now empty, so that
     # subscribers' apps see the episodes go rather than a feed that no longer answers.
     published = {p.name for p in (out_dir / "feeds").glob("*") if p.is_dir()}
-    for language in sorted({r.language for r in published_whole} | published):
+    languages = sorted({r.language for r in published_whole} | published)
+    names = [feed_path(language, kind) for language in languages for kind in KINDS]
+    guids = history.feed_guids(out_dir, {name: podcast_guid(url(settings, name)) for name in names})
+    feeds = []
+    for language in languages:
         profile = profile_for(language, profiles)
         for kind in KINDS:
             records = [r for r in published_whole if r.language == language and r.kind == kind]
             # The history is newest first: a feed lists the newest, a bounded file for apps.
-            records = records[: settings.items]
-            feeds.append(
-                write_feed(out_dir, records, translations, profile, kind, settings, manifest)
+            content = FeedContent(
+                records[: settings.items], translations, profiles, guids[feed_path(language, kind)]
             )
+            feeds.append(write_feed(out_dir, content, profile, kind, settings, manifest))
     return feeds

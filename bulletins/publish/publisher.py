@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bulletins.atomic import atomic_output
 from bulletins.model import Episode, EpisodeKind, Problem, Stage
@@ -14,7 +14,6 @@ from bulletins.publish import history, podcast
 from bulletins.publish.covers import check_cover, make_cover
 from bulletins.publish.manifest import Manifest
 from bulletins.publish.options import PublishOptions
-from bulletins.publish.pages import page_path
 from bulletins.publish.site import Written, write_site
 
 
@@ -37,10 +36,12 @@ def publish(
     ]
     # Only this build's episodes are looked up: the date an earlier build gave one stays.
     known = history.find(out_dir, guids)
+    times = PublicationTimes(history.publication_times(out_dir))
     records = []
     for episode, stem, guid in zip(episodes, stems, guids, strict=True):
         earlier = known.get(guid)
         files = {k: str(p.relative_to(out_dir)) for k, p in sidecars(episode.path).items()}
+        published = episode.date or (earlier.published if earlier else date.today().isoformat())
         records.append(
             history.Record(
                 guid=guid,
@@ -50,8 +51,7 @@ def publish(
                 language=episode.language,
                 title=episode.title,
                 description=episode.description,
-                published=episode.date
-                or (earlier.published if earlier else date.today().isoformat()),
+                published=published,
                 audio=str(episode.path.relative_to(out_dir)),
                 bytes=episode.path.stat().st_size,
                 duration_ms=episode.duration_ms,
@@ -59,10 +59,34 @@ def publish(
                 srt=files["srt"],
                 chapters=files["chapters"] if episode.kind == EpisodeKind.BULLETIN else "",
                 updated=datetime.now(UTC).isoformat(timespec="seconds"),
+                published_at=earlier.published_at
+                if earlier and earlier.published_at
+                else times.take(episode.language, episode.kind, published),
+                narrator=episode.narrator,
             )
         )
     history.record(out_dir, records)
     return _rewrite(profiles, options)
+
+
+class PublicationTimes:
+    """Publication times for new episodes: never later than now, and each distinct from
+    every other in its feed (AntennaPod and Apple order and merge items by them)."""
+
+    def __init__(self, taken: set[tuple[str, str, str]], now: datetime | None = None) -> None:
+        self._taken = taken
+        self._now = (now or datetime.now(UTC)).replace(microsecond=0)
+
+    def take(self, language: str, kind: str, published: str) -> str:
+        """The time of a new episode of the day ``published`` (ISO date): 09:00 UTC that
+        day, or now if that is later than now; a second earlier while that one is taken.
+        The episodes of a build are taken in reading order, so each feed lists them in it."""
+        day = date.fromisoformat(podcast.iso_day(published))
+        when = min(datetime(day.year, day.month, day.day, 9, tzinfo=UTC), self._now)
+        while (language, str(kind), when.isoformat()) in self._taken:
+            when -= timedelta(seconds=1)
+        self._taken.add((language, str(kind), when.isoformat()))
+        return when.isoformat()
 
 
 def _rewrite(profiles: Mapping[str, Profile], options: PublishOptions) -> list[Problem]:
@@ -108,8 +132,19 @@ def write_feeds(
         bulletin=options.bulletin,
         publisher=options.publisher,
         items=options.feed_items,
+        owner_email=options.owner_email,
+        update_frequency=options.update_frequency,
     )
     written = podcast.write_feeds(options.out_dir, feed_settings, profiles, whole, manifest)
+    problems = []
+    if not options.owner_email and whole:
+        problems.append(
+            Problem(
+                Stage.PUBLISH,
+                "no owner_email is set, so the feeds name no owner: podcast hosts and directories cannot confirm who may move or import them (set owner_email)",
+                warning=True,
+            )
+        )
     for folder in sorted({path.parent for path in written}):
         cover = folder / "cover.png"
         if options.cover is not None:
@@ -118,7 +153,7 @@ def write_feeds(
                 shutil.copyfile(options.cover, temporary)
         elif not cover.is_file():
             make_cover(cover, options.bulletin, profile_for(folder.name, profiles).name)
-    return written, []
+    return written, problems
 
 
 def remove_episodes(
@@ -129,6 +164,6 @@ def remove_episodes(
     with exclusive(options.out_dir):
         removed = history.remove(options.out_dir, edition, language)
         for record in removed:
-            (options.out_dir / page_path(record)).unlink(missing_ok=True)
+            (options.out_dir / history.page_path(record)).unlink(missing_ok=True)
         _rewrite(profiles, options)
     return removed

@@ -68,3 +68,23 @@ def test_an_episode_is_whole_only_with_all_its_files(
     assert (stamps is not None) == whole
     if stamps is not None:
         assert [size for size, _ in stamps] == [4, 7, 0, 2]
+
+
+def test_a_history_from_before_publication_times_were_kept_gains_them(tmp_path: Path) -> None:
+    """A database written without the newer columns is read, and written to, as it is."""
+    import sqlite3
+    from dataclasses import astuple
+
+    old = make_record(1)
+    with sqlite3.connect(tmp_path / history.DATABASE) as connection:
+        columns = [f for f in history._COLUMNS if f not in history._ADDED]
+        connection.execute(f"CREATE TABLE episodes ({', '.join(columns)}, PRIMARY KEY (guid))")
+        connection.execute(
+            f"INSERT INTO episodes VALUES ({', '.join('?' for _ in columns)})",
+            astuple(old)[: len(columns)],
+        )
+    [read] = history.episodes(tmp_path)
+    assert read == old and read.published_at == "" and read.narrator == ""
+    newer = make_record(2)
+    history.record(tmp_path, [newer])
+    assert history.find(tmp_path, [newer.guid]) == {newer.guid: newer}

@@ -80,3 +80,22 @@ def test_an_incremental_publish_writes_what_a_publish_from_scratch_does(
     check()
     assert "it-3.html" not in seen[-1]
     assert all(a != b for a, b in itertools.pairwise(seen))
+
+
+def test_publication_times_are_never_in_the_future_and_never_repeat() -> None:
+    """An edition of today built at 07:00 UTC is published at 07:00, not at 09:00 (which
+    AntennaPod would drop as a date in the future); its next episode a second earlier;
+    an episode of an earlier day at 09:00 of that day, unless that time is taken."""
+    from datetime import UTC, datetime
+
+    from bulletins.publish.publisher import PublicationTimes
+
+    taken = {("it", "article", "2026-11-30T09:00:00+00:00")}
+    times = PublicationTimes(taken, now=datetime(2026, 12, 1, 7, 0, 0, 123, tzinfo=UTC))
+    assert times.take("it", "article", "2026-12-01") == "2026-12-01T07:00:00+00:00"
+    assert times.take("it", "article", "2026-12-01") == "2026-12-01T06:59:59+00:00"
+    assert times.take("ar", "article", "2026-12-01") == "2026-12-01T07:00:00+00:00"
+    assert times.take("it", "bulletin", "2026-12-01") == "2026-12-01T07:00:00+00:00"
+    assert times.take("it", "article", "2026-12-25") == "2026-12-01T06:59:58+00:00"
+    assert times.take("it", "article", "2026-11-30") == "2026-11-30T08:59:59+00:00"
+    assert times.take("it", "article", "2026-11") == "2026-11-01T09:00:00+00:00"
