@@ -9,22 +9,18 @@ elements here are written directly.
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import quote
 
 from lxml import etree
 
-from bulletins.atomic import write_text_atomic
 from bulletins.model import EpisodeKind
 from bulletins.profiles.profile import Profile, profile_for
-from bulletins.publish import history
 from bulletins.publish.history import Record, page_path, shown
-from bulletins.publish.manifest import Manifest, digest
+from bulletins.publish.manifest import digest
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -183,7 +179,7 @@ class Channel:
     """The voices that read the feed's episodes."""
 
 
-def _channel(profile: Profile, kind: str, settings: FeedSettings, channel: Channel) -> str:
+def channel_xml(profile: Profile, kind: str, settings: FeedSettings, channel: Channel) -> str:
     """A feed's XML with its channel's elements and no items."""
     self_url = url(settings, feed_path(profile.language, kind))
     phrases = profile.phrases
@@ -232,10 +228,10 @@ def _channel(profile: Profile, kind: str, settings: FeedSettings, channel: Chann
 
 # The serialiser indents an element by its depth alone, so an item written inside an
 # empty rss and channel is, to the byte, the item as the whole feed writes it.
-_CHANNEL_OPEN = "\n  <channel>\n"
-_CHANNEL_CLOSE = "  </channel>\n"
-_ITEM_OPEN = "    <item>\n"
-_ITEM_CLOSE = "    </item>\n"
+CHANNEL_OPEN = "\n  <channel>\n"
+CHANNEL_CLOSE = "  </channel>\n"
+ITEM_OPEN = "    <item>\n"
+ITEM_CLOSE = "    </item>\n"
 
 
 @dataclass(frozen=True)
@@ -302,7 +298,7 @@ def render_item(record: Record, view: ItemView, kind: str, settings: FeedSetting
         )
         _sub(alternate, "podcast:source", uri=url(settings, other.audio))
     text = etree.tostring(rss, encoding="UTF-8", pretty_print=True).decode()
-    return text[text.index(_CHANNEL_OPEN) + len(_CHANNEL_OPEN) : text.rindex(_CHANNEL_CLOSE)]
+    return text[text.index(CHANNEL_OPEN) + len(CHANNEL_OPEN) : text.rindex(CHANNEL_CLOSE)]
 
 
 def item_views(
@@ -350,109 +346,7 @@ def item_views(
     ]
 
 
-def _item_key(feed: str, record: Record, view: ItemView) -> str:
+def item_key(feed: str, record: Record, view: ItemView) -> str:
     """The digest of everything an item shows (``feed``: the digest of the feed's kind and settings)."""
     others = [(o.bytes, o.language, o.audio, name) for o, name in view.translations]
     return digest(feed, shown(record), view.title, view.description, others)
-
-
-def _file_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _written_items(text: str | None, entry: object) -> dict[str, str]:
-    """The items of a feed as last written, by their digests; none when the file is not
-    the one the manifest noted (a build stopped between the two, or an edited feed)."""
-    if text is None or not isinstance(entry, dict) or entry.get("file") != _file_digest(text):
-        return {}
-    keys = entry.get("items")
-    # Text and attributes are escaped by the serialiser, so only an item starts a line
-    # with "<item>" at this depth.
-    parts = text.split(_ITEM_OPEN)[1:]
-    if not isinstance(keys, list) or len(keys) != len(parts):
-        return {}
-    return {
-        str(key): _ITEM_OPEN + part.partition(_ITEM_CLOSE)[0] + _ITEM_CLOSE
-        for key, part in zip(keys, parts, strict=True)
-    }
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-@dataclass(frozen=True)
-class FeedContent:
-    """One feed's records (newest first) and what its items need of the other feeds."""
-
-    records: Sequence[Record]
-    translations: Mapping[str, Sequence[Record]]
-    """By guid, the same episode in the other languages."""
-    profiles: Mapping[str, Profile]
-    guid: str
-
-
-def write_feed(
-    out_dir: Path,
-    content: FeedContent,
-    profile: Profile,
-    kind: str,
-    settings: FeedSettings,
-    manifest: Manifest,
-) -> Path:
-    """Write one feed, unless it is up to date; an unchanged item is taken as written."""
-    name = feed_path(profile.language, kind)
-    path = out_dir / name
-    earlier = _read(path)
-    kept = _written_items(earlier, manifest.entry(name))
-    keys, items = [], []
-    feed = digest(kind, settings)
-    views = item_views(content.records, content.translations, profile, content.profiles)
-    for record, view in zip(content.records, views, strict=True):
-        key = _item_key(feed, record, view)
-        keys.append(key)
-        items.append(kept.get(key) or render_item(record, view, kind, settings))
-    narrators = sorted({n for r in content.records for n in r.narrator.split("; ") if n})
-    channel = _channel(profile, kind, settings, Channel(content.guid, tuple(narrators)))
-    head, close, tail = channel.rpartition(_CHANNEL_CLOSE)
-    xml = head + "".join(items) + close + tail
-    if xml != earlier:
-        write_text_atomic(path, xml)
-    manifest.wrote(name, {"file": _file_digest(xml), "items": keys})
-    return path
-
-
-def write_feeds(
-    out_dir: Path,
-    settings: FeedSettings,
-    profiles: Mapping[str, Profile],
-    published_whole: Sequence[Record],
-    manifest: Manifest,
-) -> list[Path]:
-    """Write every language's feeds from the history's whole episodes; return the feeds."""
-    groups: dict[tuple[str, str, str], list[Record]] = {}
-    for record in published_whole:
-        groups.setdefault((record.kind, record.edition, record.article), []).append(record)
-    translations = {
-        r.guid: [o for o in group if o.guid != r.guid] for group in groups.values() for r in group
-    }
-    # A language whose episodes were all removed keeps its feeds, now empty, so that
-    # subscribers' apps see the episodes go rather than a feed that no longer answers.
-    published = {p.name for p in (out_dir / "feeds").glob("*") if p.is_dir()}
-    languages = sorted({r.language for r in published_whole} | published)
-    names = [feed_path(language, kind) for language in languages for kind in KINDS]
-    guids = history.feed_guids(out_dir, {name: podcast_guid(url(settings, name)) for name in names})
-    feeds = []
-    for language in languages:
-        profile = profile_for(language, profiles)
-        for kind in KINDS:
-            records = [r for r in published_whole if r.language == language and r.kind == kind]
-            # The history is newest first: a feed lists the newest, a bounded file for apps.
-            content = FeedContent(
-                records[: settings.items], translations, profiles, guids[feed_path(language, kind)]
-            )
-            feeds.append(write_feed(out_dir, content, profile, kind, settings, manifest))
-    return feeds

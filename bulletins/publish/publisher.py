@@ -10,7 +10,7 @@ from bulletins.atomic import atomic_output
 from bulletins.model import Episode, EpisodeKind, Problem, Stage
 from bulletins.outputs import exclusive, sidecars
 from bulletins.profiles.profile import Profile, profile_for
-from bulletins.publish import history, podcast
+from bulletins.publish import feeds, history, podcast
 from bulletins.publish.covers import check_cover, make_cover
 from bulletins.publish.manifest import Manifest
 from bulletins.publish.options import PublishOptions
@@ -135,7 +135,7 @@ def write_feeds(
         owner_email=options.owner_email,
         update_frequency=options.update_frequency,
     )
-    written = podcast.write_feeds(options.out_dir, feed_settings, profiles, whole, manifest)
+    written = feeds.write_feeds(options.out_dir, feed_settings, profiles, whole, manifest)
     problems = []
     if not options.owner_email and whole:
         problems.append(
