@@ -84,15 +84,20 @@ def _sub(
     return element
 
 
+def feed_title(profile: Profile, kind: str, bulletin: str) -> str:
+    """A feed's title in its language: the channel's title, and the feed list's name for it."""
+    # A profile that leaves a feed phrase empty (a language whose phrases nobody here
+    # could write well) gets the English form, never an empty title.
+    return (profile.phrases.get(f"feed_{kind}s") or "{bulletin} ({language})").format(
+        bulletin=bulletin, language=profile.name
+    )
+
+
 def _channel(profile: Profile, kind: str, settings: FeedSettings) -> str:
     """A feed's XML with its channel's elements and no items."""
     self_url = url(settings, feed_path(profile.language, kind))
     phrases = profile.phrases
-    # A profile that leaves a feed phrase empty (a language whose phrases nobody here
-    # could write well) gets the English form, never an empty title.
-    title = (phrases.get(f"feed_{kind}s") or "{bulletin} ({language})").format(
-        bulletin=settings.bulletin, language=profile.name
-    )
+    title = feed_title(profile, kind, settings.bulletin)
     description = (phrases.get("feed_description") or "{bulletin}, spoken in {language}.").format(
         bulletin=settings.bulletin, language=profile.name
     )

@@ -11,8 +11,10 @@ from bulletins.model import Episode, EpisodeKind, Problem, Stage
 from bulletins.outputs import exclusive, sidecars
 from bulletins.profiles.profile import Profile, profile_for
 from bulletins.publish import history, podcast
+from bulletins.publish.briefing import write_briefings
 from bulletins.publish.covers import check_cover, make_cover
 from bulletins.publish.manifest import Manifest
+from bulletins.publish.opml import write_opml
 from bulletins.publish.options import PublishOptions
 from bulletins.publish.pages import page_path
 from bulletins.publish.site import Written, write_site
@@ -91,7 +93,8 @@ def write_feeds(
     whole: Sequence[history.Record],
     manifest: Manifest,
 ) -> Written:
-    """Rewrite every feed (and any missing cover) from the history in the output folder."""
+    """Rewrite every feed (and any missing cover), the feed list and the Alexa briefings
+    from the history in the output folder."""
     if not options.base_url:
         problems = []
         if whole:
@@ -109,8 +112,9 @@ def write_feeds(
         publisher=options.publisher,
         items=options.feed_items,
     )
-    written = podcast.write_feeds(options.out_dir, feed_settings, profiles, whole, manifest)
-    for folder in sorted({path.parent for path in written}):
+    feeds = podcast.write_feeds(options.out_dir, feed_settings, profiles, whole, manifest)
+    languages = sorted({path.parent.name for path in feeds})
+    for folder in sorted({path.parent for path in feeds}):
         cover = folder / "cover.png"
         if options.cover is not None:
             check_cover(options.cover)
@@ -118,7 +122,11 @@ def write_feeds(
                 shutil.copyfile(options.cover, temporary)
         elif not cover.is_file():
             make_cover(cover, options.bulletin, profile_for(folder.name, profiles).name)
-    return written, []
+    listed = write_opml(options.out_dir, languages, profiles, feed_settings, whole, manifest)
+    briefings, problems = write_briefings(
+        options.out_dir, languages, feed_settings, whole, manifest
+    )
+    return [*feeds, *([listed] if listed else []), *briefings], problems
 
 
 def remove_episodes(
