@@ -11,10 +11,11 @@ from lxml import etree
 
 from bulletins import options
 from bulletins.build import build
-from bulletins.publish.publisher import publish
+from bulletins.publish.publisher import publish, remove_episodes
 from bulletins.settings import Settings
 
 BASE = "https://example.org/news"
+EDITION = SEEDS["it"].parent.name
 
 
 def settings(content: Path, tmp_path: Path, **changes: object) -> Settings:
@@ -39,7 +40,7 @@ def test_the_feed_list_names_every_feed_as_podcast_apps_read_it(
     """feedsmith reads feeds.opml as an OPML 2.0 list of every feed written, each with
     its language, its channel's title and the language's listening page."""
     # A third language, so the list is of more than the sample's two.
-    write(content / SEEDS["it"].parent.name / "notice.en.txt", "Road closed\n\nThe A3 is shut.\n")
+    write(content / EDITION / "notice.en.txt", "Road closed\n\nThe A3 is shut.\n")
     assert build(settings(content, tmp_path)).ok
     out = tmp_path / "audio"
     [read] = read_as_apps(out / "feeds.opml").values()
@@ -90,3 +91,21 @@ def test_the_feed_list_is_written_only_when_it_changes(content: Path, tmp_path: 
     renamed = dataclasses.replace(chosen, bulletin="Surrey police news")
     publish([], options.profiles(renamed), options.publish_options(renamed))
     assert "<title>Surrey police news</title>" in path.read_text("utf-8")
+
+
+def test_a_language_with_no_episodes_left_keeps_its_feeds_listed_without_a_page(
+    content: Path, tmp_path: Path
+) -> None:
+    """Its feeds stay (empty) for subscribers to see the episodes go, so the list keeps
+    them; with no episodes to list, it links to no page."""
+    chosen = settings(content, tmp_path)
+    assert build(chosen).ok
+    remove_episodes(options.profiles(chosen), options.publish_options(chosen), EDITION, "ar")
+    [read] = read_as_apps(tmp_path / "audio" / "feeds.opml").values()
+    outlines = read["feedsmith"]["body"]["outlines"]
+    assert [(o["language"], "htmlUrl" in o) for o in outlines] == [
+        ("ar", False),
+        ("ar", False),
+        ("it", True),
+        ("it", True),
+    ]
