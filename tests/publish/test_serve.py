@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO, SEEDS, build_settings
 
 from bulletins.build import build
-from bulletins.publish.serve import serving
+from bulletins.publish.serve import CROSS_ORIGIN, TYPES, serving
 
 EDITION = SEEDS["it"].parent.name
 BULLETIN = f"{EDITION}/{EDITION}.it"
@@ -61,3 +61,24 @@ def test_each_file_is_served_with_its_type(
             got = headers(base, path, **sent)
             assert got["Content-Type"] == content_type, sent
             assert got.get("Access-Control-Allow-Origin") == ("*" if cross_origin else None)
+
+
+def test_the_readme_tells_a_host_the_same() -> None:
+    """The README's hosting section gives every type the preview server sends, and the
+    cross-origin header for the same files; its nginx, Apache and S3 examples set each
+    type a host's own table may lack."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Serving the output folder", 1)[1].split("\n## ", 1)[0]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("|"))
+    examples = [
+        section.split(f"```{name}", 1)[1].split("```", 1)[0] for name in ("nginx", "apache", "sh")
+    ]
+    for ending, content_type in TYPES:
+        kind, _, charset = content_type.partition("; ")
+        assert f"`{content_type}`" in table or (kind in table and charset in table), ending
+        if ending not in (".html", ".css", ".js", ".png"):
+            assert all(kind in example for example in examples), ending
+    for ending in CROSS_ORIGIN:
+        row = next(line for line in table.splitlines() if f"`*{ending}`" in line)
+        assert row.endswith("| `*` |"), row
+    assert sum(example.count("Access-Control-Allow-Origin") for example in examples) == 3
