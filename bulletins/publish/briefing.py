@@ -27,7 +27,7 @@ SHORTEST_MS = 10_000
 LONGEST_MS = 10 * 60_000
 """Amazon's bounds for an audio item: at least ten seconds, at most ten minutes."""
 MAIN_TEXT = 4_500
-"""Amazon's limit on an item's text, in characters."""
+"""Amazon asks for an item's text to be fewer characters than this."""
 
 
 def briefing_path(language: str) -> str:
@@ -64,7 +64,7 @@ def item(record: Record, settings: FeedSettings) -> dict[str, str]:
         "updateDate": update_date(record.published),
         "titleText": record.title,
         # Required, and ignored for an audio item; the summary when it fits the limit.
-        "mainText": record.description if len(record.description) <= MAIN_TEXT else "",
+        "mainText": record.description if len(record.description) < MAIN_TEXT else "",
         "streamUrl": url(settings, record.audio),
         "redirectionUrl": url(settings, page_path(record)),
     }

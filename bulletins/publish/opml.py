@@ -23,8 +23,6 @@ from bulletins.publish.podcast import KINDS, FeedSettings, feed_path, feed_title
 
 NAME = "feeds.opml"
 """The feed list, at the root of the output folder beside ``index.html``."""
-TYPE = "text/x-opml"
-"""The media type OPML files are served and linked with (it has no registered one)."""
 
 
 def outlines(

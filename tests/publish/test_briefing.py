@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ from mutagen.mp3 import MP3
 from bulletins.build import build
 from bulletins.model import EpisodeKind
 from bulletins.publish import briefing, history
+from bulletins.publish.podcast import FeedSettings
 from bulletins.settings import Settings
 
 BASE = "https://example.org/news"
@@ -20,7 +22,7 @@ SAMPLE = SEEDS["it"].parent.name
 SECOND = "2026-06-two-articles"
 # Amazon's Flash Briefing Skill API feed reference: the fields of a JSON item, the
 # date format yyyy-MM-dd'T'HH:mm:ss'.0Z', 1 to 5 items newest first, unique uids, an
-# HTTPS stream of 10 seconds to 10 minutes, and at most 4,500 characters of text.
+# HTTPS stream of 10 seconds to 10 minutes, and fewer than 4,500 characters of text.
 REQUIRED = {"uid", "updateDate", "titleText", "mainText", "streamUrl"}
 FIELDS = REQUIRED | {"redirectionUrl"}
 UPDATE_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.0Z")
@@ -40,7 +42,7 @@ def amazon_problems(items: Any, out: Path) -> list[str]:
             problems.append(f"a field that is not a string: {item}")
         if not UPDATE_DATE.fullmatch(item["updateDate"]):
             problems.append(f"updateDate {item['updateDate']}")
-        if not item["titleText"].strip() or len(item["mainText"]) > 4500:
+        if not item["titleText"].strip() or len(item["mainText"]) >= 4500:
             problems.append(f"titleText or mainText of {item['uid']}")
         for field in ("streamUrl", "redirectionUrl"):
             if not item.get(field, BASE).startswith(BASE + "/"):
@@ -173,3 +175,20 @@ def test_update_dates_are_in_amazons_format() -> None:
     """yyyy-MM-dd'T'HH:mm:ss'.0Z', for a full date and a year-month one."""
     assert briefing.update_date("2026-05-07") == "2026-05-07T00:00:00.0Z"
     assert briefing.update_date("2026-05") == "2026-05-01T00:00:00.0Z"
+
+
+def test_an_item_names_its_audio_and_page_and_keeps_its_text_under_amazons_limit() -> None:
+    """The summary is the item's text when it is under 4,500 characters; otherwise the
+    text is empty, which Amazon allows for audio."""
+    settings = FeedSettings(base_url=BASE + "/", bulletin="News", publisher="Surrey", items=9)
+    short = dataclasses.replace(record(0, EpisodeKind.ARTICLE, 60_000), description="In breve.")
+    assert briefing.item(short, settings) == {
+        "uid": f"urn:uuid:{short.guid}",
+        "updateDate": "2026-05-31T00:00:00.0Z",
+        "titleText": "Articolo 0",
+        "mainText": "In breve.",
+        "streamUrl": f"{BASE}/2026-05-31/a.it.mp3",
+        "redirectionUrl": f"{BASE}/2026-05-31/a.it.html",
+    }
+    long = dataclasses.replace(short, description="parola " * 700)
+    assert briefing.item(long, settings)["mainText"] == ""
