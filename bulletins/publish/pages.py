@@ -57,6 +57,7 @@ ENGLISH = {
     "subscribe_hint": "Copy a feed's address into your podcast app.",
     "feed_bulletins": "Bulletins feed (RSS)",
     "feed_articles": "Articles feed (RSS)",
+    "feed_list": "Every language's feeds in one file, for podcast apps that import a list (OPML)",
     "article_count": "Articles: {count}",
     "duration": "Duration: {duration}",
     "no_audio": "This browser cannot play the audio here; download it instead:",

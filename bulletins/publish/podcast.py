@@ -162,8 +162,10 @@ def voice_disclosure(profile: Profile, narrators: Sequence[str]) -> str:
 
 
 def feed_title(profile: Profile, kind: str, bulletin: str) -> str:
-    """A feed's title, in its language: a profile that leaves the phrase empty (a
-    language whose phrases nobody here could write well) gets the English form."""
+    """A feed's title in its language: the channel's title, and the feed list's name for it.
+
+    A profile that leaves the phrase empty (a language whose phrases nobody here could
+    write well) gets the English form, never an empty title."""
     return (profile.phrases.get(f"feed_{kind}s") or "{bulletin} ({language})").format(
         bulletin=bulletin, language=profile.name
     )

@@ -11,8 +11,10 @@ from bulletins.model import Episode, EpisodeKind, Problem, Stage
 from bulletins.outputs import exclusive, sidecars
 from bulletins.profiles.profile import Profile, profile_for
 from bulletins.publish import feeds, history, podcast
+from bulletins.publish.briefing import write_briefings
 from bulletins.publish.covers import check_cover, make_cover
 from bulletins.publish.manifest import Manifest
+from bulletins.publish.opml import write_opml
 from bulletins.publish.options import PublishOptions
 from bulletins.publish.site import Written, write_site
 
@@ -115,7 +117,8 @@ def write_feeds(
     whole: Sequence[history.Record],
     manifest: Manifest,
 ) -> Written:
-    """Rewrite every feed (and any missing cover) from the history in the output folder."""
+    """Rewrite every feed (and any missing cover), the feed list and the Alexa briefings
+    from the history in the output folder."""
     if not options.base_url:
         problems = []
         if whole:
@@ -145,6 +148,7 @@ def write_feeds(
                 warning=True,
             )
         )
+    languages = sorted({path.parent.name for path in written})
     for folder in sorted({path.parent for path in written}):
         cover = folder / "cover.png"
         if options.cover is not None:
@@ -153,7 +157,11 @@ def write_feeds(
                 shutil.copyfile(options.cover, temporary)
         elif not cover.is_file():
             make_cover(cover, options.bulletin, profile_for(folder.name, profiles).name)
-    return written, problems
+    listed = write_opml(options.out_dir, languages, profiles, feed_settings, whole, manifest)
+    briefings, briefing_problems = write_briefings(
+        options.out_dir, languages, feed_settings, whole, manifest
+    )
+    return [*written, *([listed] if listed else []), *briefings], problems + briefing_problems
 
 
 def remove_episodes(

@@ -1,5 +1,9 @@
 """A local preview of the output folder: the pages, feeds and audio, as a web host serves them.
 
+Every file goes with the Content-Type podcast apps, Alexa and browsers expect of it
+(``TYPES``), and transcripts and chapters with the header that lets a web player on
+another site read them (``CROSS_ORIGIN``); the README shows the same for a real host.
+
 Python's own file server answers every request with the whole file, and a browser
 cannot seek in audio served that way; this one answers byte ranges (RFC 9110), so
 the player's chapters and sentence jumps work as they will on the real host.
@@ -18,24 +22,41 @@ from functools import partial
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO, cast
+from urllib.parse import urlsplit
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
-# Types a host should send for what bulletins writes (some systems' tables lack them).
-_TYPES = {
-    ".mp3": "audio/mpeg",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip; charset=utf-8",
-    ".xml": "application/rss+xml; charset=utf-8",
-    ".json": "application/json; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-}
+TYPES = (
+    # The Podcasting 2.0 chapters format asks to be served as this type.
+    (".chapters.json", "application/json+chapters"),
+    (".mp3", "audio/mpeg"),
+    (".vtt", "text/vtt; charset=utf-8"),
+    (".srt", "application/x-subrip; charset=utf-8"),
+    (".xml", "application/rss+xml; charset=utf-8"),
+    (".opml", "text/x-opml; charset=utf-8"),
+    # The Alexa briefings. JSON is UTF-8 by definition (RFC 8259) and takes no charset.
+    (".json", "application/json"),
+    (".html", "text/html; charset=utf-8"),
+    (".css", "text/css; charset=utf-8"),
+    (".js", "text/javascript; charset=utf-8"),
+    (".png", "image/png"),
+)
+"""The Content-Type of each kind of file bulletins writes, by how its name ends (the
+first that matches): what a host should send, and some systems' tables lack."""
+CROSS_ORIGIN = (".vtt", ".srt", ".chapters.json")
+"""Files sent with ``Access-Control-Allow-Origin: *``: web players on other sites fetch
+an episode's transcripts and chapters with JavaScript, which a browser lets them read
+only when the host allows it."""
+
+
+def content_type(name: str) -> str | None:
+    """The Content-Type ``TYPES`` gives a file's name, or None."""
+    name = name.lower()
+    return next((kind for ending, kind in TYPES if name.endswith(ending)), None)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def guess_type(self, path: str | os.PathLike[str]) -> str:
-        return _TYPES.get(Path(path).suffix.lower()) or super().guess_type(path)
+        return content_type(Path(path).name) or super().guess_type(path)
 
     def log_message(self, format: str, *args: object) -> None:
         if self.server.quiet:  # type: ignore[attr-defined]
@@ -73,6 +94,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         self.send_header("Accept-Ranges", "bytes")
+        if urlsplit(self.path).path.lower().endswith(CROSS_ORIGIN):
+            self.send_header("Access-Control-Allow-Origin", "*")
         super().end_headers()
 
     def copyfile(self, source: object, outputfile: object) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from bulletins.atomic import write_text_atomic
 from bulletins.model import Problem
 from bulletins.profiles.profile import Profile, profile_for
+from bulletins.publish import opml
 from bulletins.publish.history import Record, Stamps, shown
 from bulletins.publish.listing import write_listing
 from bulletins.publish.manifest import Manifest, digest
@@ -74,11 +75,14 @@ def write_site(
             written += write_listing(out_dir, site, listed, keys, manifest)
     english = profile_for("en", profiles)
     index = out_dir / "index.html"
-    key = digest("index", repr(english), entries, options.bulletin, options.publisher)
+    # The feed list is written with the feeds, before the pages.
+    feed_list = opml.NAME if (out_dir / opml.NAME).is_file() else ""
+    key = digest("index", repr(english), entries, options.bulletin, options.publisher, feed_list)
     if not manifest.unchanged(index.name, key):
         html = render(
             "index.html",
             entries=entries,
+            feed_list=feed_list,
             language=english.language,
             dir=direction(english.language),
             t=words(english),

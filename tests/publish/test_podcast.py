@@ -232,3 +232,23 @@ def test_a_feed_lists_the_newest_episodes_only(content: Path, tmp_path: Path) ->
     items = feed(out, "it", "bulletin").xpath("//item/enclosure/@url")
     assert len(items) == 1 and items[0].endswith("2026-06-bins.it.mp3")
     assert len(history.episodes(out, kind="bulletin", language="it")) == 2
+
+
+def test_feeds_without_an_owner_are_written_with_a_warning(content: Path, tmp_path: Path) -> None:
+    """No owner_email: the feeds are written, name no owner, and the build says why that
+    matters; with one, itunes:owner and podcast:locked name it and nothing is said."""
+    report = build(settings(content, tmp_path))
+    assert report.ok, report.errors
+    assert [w.message for w in report.warnings if "owner_email" in w.message]
+    tree = feed(tmp_path / "audio", "it", "bulletin")
+    assert tree.xpath("//podcast:locked/@owner | //itunes:owner", namespaces=NAMESPACES) == []
+    report = build(settings(content, tmp_path, owner_email="news@example.org"))
+    assert report.ok and not [w for w in report.warnings if "owner_email" in w.message]
+    tree = feed(tmp_path / "audio", "it", "bulletin")
+    assert (
+        tree.xpath("string(//podcast:locked/@owner)", namespaces=NAMESPACES) == "news@example.org"
+    )
+    assert (
+        tree.xpath("string(//itunes:owner/itunes:email)", namespaces=NAMESPACES)
+        == "news@example.org"
+    )

@@ -22,8 +22,10 @@ THIRD = "2026-07-one-more"
 
 
 def published(out: Path) -> dict[str, bytes]:
-    """Every page and feed in the output folder, by its path."""
-    files = [*out.rglob("*.html"), *out.rglob("*.xml"), *out.glob("site.*")]
+    """Every page and feed (the feed list and the Alexa briefings too) in the output
+    folder, by its path."""
+    feeds = [*out.rglob("*.xml"), *out.glob("*.opml"), *out.glob("feeds/*/briefing.json")]
+    files = [*out.rglob("*.html"), *feeds, *out.glob("site.*")]
     return {str(p.relative_to(out)): p.read_bytes() for p in files}
 
 
@@ -71,6 +73,7 @@ def test_an_incremental_publish_writes_what_a_publish_from_scratch_does(
     assert build(chosen).ok
     check()
     assert "it-3.html" in seen[-1]
+    assert {"feeds.opml", "feeds/it/briefing.json", "feeds/ar/briefing.json"} <= set(seen[-1])
     # An edited headline changes its episode's page, the listings and its feed item.
     write(content / SECOND / "bike-theft.it.txt", "Furti di bici: il modulo\n\nUn modulo online.\n")
     assert build(chosen).ok
