@@ -289,3 +289,19 @@ def test_hostile_headline_is_text(out: Path) -> None:
     headings = ["".join(h.itertext()) for d in documents for h in d.xpath("//x:h2", namespaces=NS)]
     assert HOSTILE_HEADLINE in headings
     assert not any(d.xpath("//x:b", namespaces=NS) for d in documents)
+
+
+@pytest.mark.parametrize(("edition", "language"), BOOKS)
+def test_page_links_the_books(out: Path, edition: str, language: str) -> None:
+    """The bulletin's listening page links its DAISY zip and its EPUB, with their sizes."""
+    import lxml.html
+
+    path = out / edition / f"{edition}.{language}.html"
+    page = lxml.html.fromstring(path.read_bytes())
+    links = {a.get("href"): a.text_content() for a in page.xpath("//ul[@class='downloads']/li/a")}
+    for suffix in (".daisy.zip", ".epub"):
+        name = f"{edition}.{language}{suffix}"
+        assert name in links
+        size = (out / edition / name).stat().st_size
+        assert f"{size / 1e6:.1f} MB" in links[name]
+    assert page.xpath("//p[@class='books-hint']")
