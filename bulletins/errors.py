@@ -48,6 +48,10 @@ class WriteError(BulletinsError, OSError):
     """Output or the cache cannot be written (a full disk); nothing half-written is left."""
 
 
+class BookError(BulletinsError, RuntimeError):
+    """A talking book cannot be made (its audio is missing); no part of it is written."""
+
+
 class SourceError(BulletinsError, ValueError):
     """A web page or feed cannot be fetched or read as news (refused address, bad answer...)."""
 

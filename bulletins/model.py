@@ -241,3 +241,19 @@ class Stats:
     lowest_limit: int | None = None
     seconds: float = 0.0
     """Wall time spent speaking."""
+
+
+@dataclass(frozen=True)
+class TalkingBook:
+    """The books made of one bulletin, as the summary lists them."""
+
+    edition: str
+    language: str
+    daisy: Path
+    """The DAISY 2.02 zip (its folder is beside it, without ``.zip``)."""
+    daisy_bytes: int
+    epub: Path
+    epub_bytes: int
+    duration_ms: int
+    rebuilt: bool
+    """False when every file was already exactly this book."""

@@ -13,6 +13,7 @@ from bulletins.settings import Settings
 
 if TYPE_CHECKING:
     from bulletins.audio.mixing import Encoding
+    from bulletins.books import BookOptions
     from bulletins.cache import LanguageMemory
     from bulletins.episodes.assembly import EpisodeOptions
     from bulletins.ingest.fetch import FetchOptions
@@ -98,6 +99,12 @@ def episode_options(settings: Settings) -> EpisodeOptions:
     from bulletins.episodes.assembly import EpisodeOptions
 
     return EpisodeOptions(encoding(settings), settings.publisher, settings.bulletin)
+
+
+def book_options(settings: Settings) -> BookOptions:
+    from bulletins.books import BookOptions
+
+    return BookOptions(encoding(settings), settings.publisher, settings.bulletin)
 
 
 def publish_options(settings: Settings) -> PublishOptions:

@@ -90,6 +90,8 @@ class Settings:
     """The URL the output folder is published at; feeds are written only when it is set."""
     cover: Path | None = None
     """A square JPEG or PNG (1400 to 3000 px) for every feed; else one is drawn per language."""
+    talking_books: bool = True
+    """Make each bulletin a DAISY 2.02 book and an EPUB 3 with Media Overlays, beside its MP3."""
     feed_items: int = 300
     """The newest episodes each feed lists, as most podcast hosts do; the pages and the
     history keep them all."""

@@ -27,7 +27,15 @@ from bulletins.errors import (
     SynthesisError,
     cannot_write,
 )
-from bulletins.model import Article, Edition, Episode, Problem, Stage
+from bulletins.model import (
+    Article,
+    Edition,
+    Episode,
+    EpisodeKind,
+    Problem,
+    Stage,
+    TalkingBook,
+)
 from bulletins.outputs import exclusive
 from bulletins.publish.covers import check_cover
 from bulletins.publish.publisher import publish
@@ -73,6 +81,8 @@ def run(settings: Settings, progress: OnProgress | None, inputs: str) -> Report:
         report.unusable = stages.choice.unusable
         report.synthesis = synthesizer.stats
         report.episodes, report.encoded = _noted(report, *_assemble(plans, cache, settings, pool))
+        if settings.talking_books:
+            report.books = _noted(report, *_books(plans, report.episodes, cache, settings))
         _noted(report, _publish(report.episodes, stages, settings), None)
         record.keep(settings, report, inputs)
     return report
@@ -109,6 +119,16 @@ def _assemble(
             message = cannot_write(exc.filename or plan.path, exc)
             problems.append(Problem(Stage.ASSEMBLE, message, plan.path))
     return problems, (episodes, encoded)
+
+
+def _books(
+    plans: Sequence[BulletinPlan], episodes: Sequence[Episode], cache: ClipCache, settings: Settings
+) -> tuple[list[Problem], list[TalkingBook]]:
+    """A talking book of each bulletin that was written, from the same pieces."""
+    from bulletins.books import write_books
+
+    narrators = {e.path: e.narrator for e in episodes if e.kind is EpisodeKind.BULLETIN}
+    return write_books(plans, narrators, cache.root, options.book_options(settings))
 
 
 def _publish(episodes: Sequence[Episode], stages: Stages, settings: Settings) -> list[Problem]:

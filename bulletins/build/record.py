@@ -107,6 +107,7 @@ def unchanged(settings: Settings, digest: str) -> Report | None:
     return dataclasses.replace(
         report,
         episodes=[dataclasses.replace(e, rebuilt=False) for e in report.episodes],
+        books=[dataclasses.replace(b, rebuilt=False) for b in report.books],
         unchanged=True,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bulletins.model import Episode, Problem, Stats
+from bulletins.model import Episode, Problem, Stats, TalkingBook
 
 OnProgress = Callable[[str, int, int], None]
 """Called as (bulletin being made, segments ready, segments in all), and as
@@ -18,6 +18,8 @@ class Report:
     """What a build made and what went wrong, for the closing summary."""
 
     episodes: list[Episode] = field(default_factory=list)
+    books: list[TalkingBook] = field(default_factory=list)
+    """The talking books written or found up to date, one per bulletin."""
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     articles: int = 0

@@ -36,6 +36,7 @@ from bulletins.cli.common import (
     _fail,
     _out,
     _settings,
+    documented,
 )
 from bulletins.errors import BulletinsError, WriteError
 from bulletins.settings import Settings
@@ -44,6 +45,15 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from bulletins.build import Report
+
+TalkingBooksOption = Annotated[
+    bool | None,
+    documented(
+        "--talking-books/--no-talking-books",
+        help="Also make each bulletin a DAISY 2.02 book and an EPUB 3 with Media Overlays.",
+        default="talking-books" if Settings.talking_books else "no-talking-books",
+    ),
+]
 
 # The library, rich's progress bars and the summary load when a command runs, not when
 # the command line starts, so `bulletins --help` answers at once.
@@ -67,6 +77,7 @@ def build_command(
     fallback: FallbackOption = None,
     base_url: BaseUrlOption = None,
     cover: CoverOption = None,
+    talking_books: TalkingBooksOption = None,
     cache_dir: CacheDirOption = None,
     cache: CacheOption = None,
     config: ConfigOption = None,
@@ -100,6 +111,7 @@ def build_command(
         cache=cache,
         base_url=base_url,
         cover=cover,
+        talking_books=talking_books,
     )
     from bulletins.cli.summary import _summary, report_json
 

@@ -43,6 +43,19 @@ def report_json(report: Report) -> dict[str, object]:
             }
             for e in report.episodes
         ],
+        "talking_books": [
+            {
+                "edition": b.edition,
+                "language": b.language,
+                "daisy": str(b.daisy),
+                "daisy_bytes": b.daisy_bytes,
+                "epub": str(b.epub),
+                "epub_bytes": b.epub_bytes,
+                "duration_s": round(b.duration_ms / 1000, 3),
+                "rebuilt": b.rebuilt,
+            }
+            for b in report.books
+        ],
         "segments": {
             "spoken": stats.spoken,
             "cached": stats.cached,
@@ -64,6 +77,26 @@ def _problem(problem: Problem) -> dict[str, str | None]:
     }
 
 
+def _books(report: Report, out: Console, out_dir: Path) -> None:
+    table = Table(title=f"Talking books in {out_dir}", title_justify="left")
+    for column in ("book", "lang", "format", "size", "duration", "status"):
+        table.add_column(column, overflow="fold")
+    for book in report.books:
+        for path, size, kind in (
+            (book.daisy, book.daisy_bytes, "DAISY 2.02"),
+            (book.epub, book.epub_bytes, "EPUB 3"),
+        ):
+            table.add_row(
+                str(path.relative_to(out_dir)),
+                book.language,
+                kind,
+                f"{size / 1e6:.1f} MB",
+                clock(book.duration_ms),
+                "written" if book.rebuilt else "up to date",
+            )
+    out.print(table)
+
+
 def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
     if report.episodes:
         table = Table(title=f"Bulletins in {out_dir}", title_justify="left")
@@ -83,6 +116,8 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
                 "written" if episode.rebuilt else "up to date",
             )
         out.print(table)
+    if report.books:
+        _books(report, out, out_dir)
     languages = {e.language for e in report.episodes}
     bulletins = [e for e in report.episodes if e.kind == EpisodeKind.BULLETIN]
     if report.unchanged:

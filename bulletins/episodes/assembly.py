@@ -168,6 +168,13 @@ def _piece_jobs(
     return jobs
 
 
+def piece_jobs(plan: BulletinPlan, cache_root: Path, encoding: Encoding) -> list[PieceJob]:
+    """The pieces ``plan``'s episode is joined from, in order, as ``start_episodes`` makes
+    them: the talking books are made of the same pieces (whole MP3 frames, their
+    speech timed to the sample)."""
+    return _piece_jobs(plan.runs(), cache_root, encoding)
+
+
 def start_episodes(
     plans: Sequence[BulletinPlan], cache: ClipCache, options: EpisodeOptions, pool: WorkerPool
 ) -> tuple[list[Callable[[], Episode]], int, list[Problem]]:

@@ -53,6 +53,9 @@ ENGLISH = {
     "download_audio": "Audio (MP3, {size})",
     "download_vtt": "Transcript (WebVTT)",
     "download_srt": "Transcript (SRT)",
+    "download_daisy": "Talking book (DAISY 2.02, {size})",
+    "download_epub": "Talking book (EPUB 3 read aloud, {size})",
+    "books_hint": "For DAISY players and reading apps: move by article, paragraph or sentence, with the text shown as it is read.",
     "subscribe": "Subscribe",
     "subscribe_hint": "Copy a feed's address into your podcast app.",
     "feed_bulletins": "Bulletins feed (RSS)",
@@ -103,6 +106,8 @@ class EpisodeView:
     """How many chapters, in the language's digits."""
     chapters: tuple[Jump, ...]
     transcript: tuple[Section, ...]
+    books: tuple[Book, ...] = ()
+    """The bulletin's talking books, when it has them."""
 
 
 def words(profile: Profile) -> dict[str, str]:
@@ -158,11 +163,45 @@ def _size(bytes_: int) -> str:
 
 
 @dataclass(frozen=True)
+class Book:
+    """A talking book beside a bulletin, as its page links it."""
+
+    path: str
+    """Relative to the output folder."""
+    bytes: int
+    word: str
+    """The page's word for it: ``download_daisy`` or ``download_epub``."""
+    type: str
+    size: str = ""
+    """Its size as the page shows it, in the language's digits."""
+
+
+# The books `bulletins.books` writes beside a bulletin: the DAISY zip and the EPUB.
+BOOK_FILES = (
+    (".daisy.zip", "download_daisy", "application/zip"),
+    (".epub", "download_epub", "application/epub+zip"),
+)
+
+
+def _books(out_dir: Path, record: Record) -> tuple[Book, ...]:
+    stem = record.audio.removesuffix(".mp3")
+    found = []
+    for suffix, word, kind in BOOK_FILES:
+        try:
+            size = (out_dir / (stem + suffix)).stat().st_size
+        except OSError:
+            continue
+        found.append(Book(stem + suffix, size, word, kind))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class Contents:
     """What an episode's sidecar files say: its chapters and its timed transcript."""
 
     chapters: tuple[Jump, ...]
     transcript: tuple[Section, ...]
+    books: tuple[Book, ...] = ()
 
 
 NO_CONTENTS = Contents((), ())
@@ -171,7 +210,7 @@ NO_CONTENTS = Contents((), ())
 
 def read_contents(out_dir: Path, record: Record) -> Contents:
     chapters = _chapters(out_dir, record)
-    return Contents(chapters, _transcript(out_dir, record, chapters))
+    return Contents(chapters, _transcript(out_dir, record, chapters), _books(out_dir, record))
 
 
 def view(record: Record, contents: Contents, page: str, profile: Profile) -> EpisodeView:
@@ -188,6 +227,10 @@ def view(record: Record, contents: Contents, page: str, profile: Profile) -> Epi
         count=profile.numerals(len(contents.chapters)),
         chapters=contents.chapters,
         transcript=contents.transcript,
+        books=tuple(
+            Book(href(b.path, page), b.bytes, b.word, b.type, profile.numerals(_size(b.bytes)))
+            for b in contents.books
+        ),
     )
 
 
