@@ -52,6 +52,10 @@ class Settings:
     """The series name: the album tag, and later the feed's title."""
     publisher: str = "bulletins"
     """Who publishes the bulletins: the artist and publisher tags."""
+    disclose_voice: bool = True
+    """Every episode ends by saying, in its language, that a synthetic voice read it
+    (the profile's ``disclosure`` phrase): Apple asks for synthetic voices to be
+    disclosed in the audio as well as in the feed."""
     min_confidence: float = 0.5
     """Lowest language-detection confidence accepted without a declared language."""
     max_article_bytes: int = 1_000_000

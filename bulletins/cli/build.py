@@ -20,6 +20,7 @@ from bulletins.cli.common import (
     ConfigOption,
     ContentDirArgument,
     CoverOption,
+    DiscloseOption,
     EngineOption,
     FallbackOption,
     LoudnessOption,
@@ -69,6 +70,7 @@ def build_command(
     cover: CoverOption = None,
     cache_dir: CacheDirOption = None,
     cache: CacheOption = None,
+    disclosure: DiscloseOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
     as_json: AsJsonOption = False,
@@ -100,6 +102,7 @@ def build_command(
         cache=cache,
         base_url=base_url,
         cover=cover,
+        disclose_voice=disclosure,
     )
     from bulletins.cli.summary import _summary, report_json
 
