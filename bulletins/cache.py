@@ -123,7 +123,9 @@ class ClipCache:
         return before
 
 
-PIECE_FORMAT = 1
+PIECE_FORMAT = 2
+"""How pieces are made: a change encodes every piece once more (2: a mix whose true
+peak the meter finds over the limiter's level is limited again, lower)."""
 _PIECE_MAGIC = b"BLP1"
 _PIECE_HEADER = struct.Struct("<4sI")  # magic, length of the JSON description
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bulletins.books import BookOptions
     from bulletins.cache import LanguageMemory
     from bulletins.episodes.assembly import EpisodeOptions
+    from bulletins.episodes.plans import Announcing
     from bulletins.ingest.fetch import FetchOptions
     from bulletins.profiles.profile import Profile
     from bulletins.publish.options import PublishOptions
@@ -93,6 +94,12 @@ def encoding(settings: Settings) -> Encoding:
     return Encoding(
         f"{settings.bitrate}k", settings.sample_rate, settings.loudness, settings.true_peak
     )
+
+
+def announcing(settings: Settings) -> Announcing:
+    from bulletins.episodes.plans import Announcing
+
+    return Announcing(settings.bulletin, settings.disclose_voice)
 
 
 def episode_options(settings: Settings) -> EpisodeOptions:

@@ -35,6 +35,10 @@ ENCODER_HEADROOM_DB = 0.5
 """The limiter sits this far below the ceiling: MP3 encoding can raise true peaks by
 a fraction of a dB (its filters ring at transients), and the ceiling is for the file
 as delivered."""
+METER_STEP_DB = 0.2
+"""How far above the limiter's level the meter may read a mix that the limiter held:
+ffmpeg's meter reports true peaks to 0.1 dB, and a speech mix at 44.1 kHz peaks
+between its samples by about as much."""
 MAX_GAIN_DB = 24.0
 """No clip is raised or lowered more than this: a clip that would need more is
 nearly silent (a click, a breath) and levelling it would only raise its noise."""
@@ -192,6 +196,17 @@ def gain_db(clip_loudness: float | None, target: float) -> float:
 def limiter_ceiling(true_peak: float) -> float:
     """The limiter's level, linear, for a file whose true peak must stay at or below ``true_peak``."""
     return 10 ** ((true_peak - ENCODER_HEADROOM_DB) / 20)
+
+
+def overshoot_db(measured_peak: float, true_peak: float) -> float:
+    """How far a mix the meter measured at ``measured_peak`` (dBTP) went over the
+    limiter's level for a ceiling of ``true_peak``, beyond the meter's step; else 0.
+
+    The limiter holds sample peaks; a mix that is mostly noise-like bursts (not
+    speech) can peak between samples a dB above them, and MP3 encoding adds to that.
+    """
+    over = measured_peak - (true_peak - ENCODER_HEADROOM_DB)
+    return over if over > METER_STEP_DB else 0.0
 
 
 _INTEGRATED = re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS")

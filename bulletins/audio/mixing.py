@@ -168,6 +168,40 @@ def render_piece(
     Raises:
         AudioError: a clip is missing or the encoder failed.
     """
+    args = (segments, load, path, encoding, lead_ms, tail_ms)
+    metered, mix, codec_gain = _encode_piece(*args, lower_db=0.0)
+    lower = loudness.overshoot_db(metered.true_peak, encoding.true_peak)
+    if lower:
+        # The limiter holds the samples at its level, but a noise-like burst can peak
+        # between them above it: that mix is limited again, lower by what it went over.
+        metered, mix, codec_gain = _encode_piece(*args, lower_db=lower)
+    layout = mp3_frames(path.read_bytes())
+
+    def out(frame: int) -> int:
+        return DECODER_DELAY + round(frame * layout.sample_rate / mix.rate)
+
+    return Piece(
+        frames=layout.count,
+        samples_per_frame=layout.samples_per_frame,
+        sample_rate=layout.sample_rate,
+        speech=tuple((out(start), out(end)) for start, end in mix.speech),
+        # The meter heard the mix; the listener hears it through the codec.
+        blocks=tuple(block + codec_gain for block in metered.blocks),
+        true_peak=metered.true_peak,
+    )
+
+
+def _encode_piece(
+    segments: Sequence[Segment],
+    load: Loader,
+    path: Path,
+    encoding: Encoding,
+    lead_ms: int,
+    tail_ms: int,
+    lower_db: float,
+) -> tuple[loudness.Metered, _Mix, float]:
+    """One encode pass of a piece, limited ``lower_db`` under the usual level: what the
+    meter measured, the mix (where its speech is), and the codec's gain."""
     # A piece of silence alone is mixed at 22.05 kHz, the rate of most voices: any
     # rate would do, since the encoder resamples it.
     first_audio = load(0) if segments else Audio(pcm=b"", sample_rate=22050)
@@ -191,24 +225,11 @@ def render_piece(
         path,
         bitrate=encoding.bitrate,
         output_rate=encoding.sample_rate,
-        levelling=Levelling(limit=loudness.limiter_ceiling(encoding.true_peak)),
+        levelling=Levelling(limit=loudness.limiter_ceiling(encoding.true_peak - lower_db)),
         info_frame=False,
     )
     assert metered is not None  # a levelled encode is always measured
-    layout = mp3_frames(path.read_bytes())
-
-    def out(frame: int) -> int:
-        return DECODER_DELAY + round(frame * layout.sample_rate / rate)
-
-    return Piece(
-        frames=layout.count,
-        samples_per_frame=layout.samples_per_frame,
-        sample_rate=layout.sample_rate,
-        speech=tuple((out(start), out(end)) for start, end in mix.speech),
-        # The meter heard the mix; the listener hears it through the codec.
-        blocks=tuple(block + codec_gain for block in metered.blocks),
-        true_peak=metered.true_peak,
-    )
+    return metered, mix, codec_gain
 
 
 class _Mix:

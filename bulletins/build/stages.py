@@ -37,7 +37,7 @@ class Stages:
         self.workers = settings.workers or os.cpu_count() or 1
         self._rate = settings.rate
         self._out_dir = settings.out_dir
-        self._bulletin = settings.bulletin
+        self._announcing = options.announcing(settings)
         self._fallback = settings.fallback
 
     def can_speak(self, code: str) -> bool:
@@ -191,12 +191,12 @@ class Stages:
     def announce(
         self, plans: Sequence[BulletinPlan], synthesizer: Synthesizer
     ) -> tuple[list[Problem], list[BulletinPlan]]:
-        """Speak each bulletin's opening, article announcements and closing.
+        """Speak each bulletin's opening, article announcements, closing and disclosure.
 
         A bulletin whose announcements cannot be spoken is still built, without them.
         """
         framed = [
-            (plan, frame_for(plan, self._bulletin, self.speaker) if plan.articles else None)
+            (plan, frame_for(plan, self._announcing, self.speaker) if plan.articles else None)
             for plan in plans
         ]
         jobs = [

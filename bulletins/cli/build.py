@@ -20,6 +20,7 @@ from bulletins.cli.common import (
     ConfigOption,
     ContentDirArgument,
     CoverOption,
+    DiscloseOption,
     EngineOption,
     FallbackOption,
     LoudnessOption,
@@ -80,6 +81,7 @@ def build_command(
     talking_books: TalkingBooksOption = None,
     cache_dir: CacheDirOption = None,
     cache: CacheOption = None,
+    disclosure: DiscloseOption = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
     as_json: AsJsonOption = False,
@@ -112,6 +114,7 @@ def build_command(
         base_url=base_url,
         cover=cover,
         talking_books=talking_books,
+        disclose_voice=disclosure,
     )
     from bulletins.cli.summary import _summary, report_json
 

@@ -165,6 +165,14 @@ CacheOption = Annotated[
     bool | None,
     documented("--cache/--no-cache", help="Reuse clips spoken before.", default="cache"),
 ]
+DiscloseOption = Annotated[
+    bool | None,
+    documented(
+        "--disclosure/--no-disclosure",
+        help="End every episode by saying, in its language, that a synthetic voice read it.",
+        default="disclosure" if Settings.disclose_voice else "no-disclosure",
+    ),
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 AsJsonOption = Annotated[
     bool,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bulletins.cache import clip_key
@@ -73,18 +73,46 @@ Spoken = list[tuple[Segment, str]]
 
 
 @dataclass(frozen=True)
+class Announcing:
+    """What every bulletin of a build says besides its profile's phrases."""
+
+    bulletin: str
+    """The series name, said in each opening."""
+    disclose_voice: bool = True
+    """End every episode with the profile's ``disclosure``: that a synthetic voice read it."""
+
+
+@dataclass(frozen=True)
 class Frame:
-    """The announcements of a bulletin: an opening, one before each article, a closing."""
+    """The announcements of a bulletin: an opening, one before each article, a closing,
+    and the disclosure that a synthetic voice read it."""
 
     opening: Spoken
     before: list[Spoken]
     closing: Spoken
     voices: dict[str, Speaker] = field(default_factory=dict)
     """The voice of each clip (by key) spoken in another language (a series name in English)."""
+    disclosure: Spoken = field(default_factory=list)
+    """Said last, after the closing."""
 
     def pairs(self) -> Spoken:
         """Every announcement with its cache key, in speaking order."""
-        return [*self.opening, *(pair for part in self.before for pair in part), *self.closing]
+        before = (pair for part in self.before for pair in part)
+        return [*self.opening, *before, *self.closing, *self.disclosure]
+
+    def alone(self, article: int) -> Frame | None:
+        """What an article's own episode says besides the article: the disclosure alone,
+        as said after article ``article``; None when there is none.
+
+        An article episode announces nothing (it starts with its headline), but a
+        listener may hear it alone, so it too says that a synthetic voice read it.
+        """
+        if not self.disclosure:
+            return None
+        said = [(replace(s, article=article), key) for s, key in self.disclosure]
+        keys = {key for _, key in said}
+        voices = {key: voice for key, voice in self.voices.items() if key in keys}
+        return Frame(opening=[], before=[[]], closing=[], voices=voices, disclosure=said)
 
 
 @dataclass(frozen=True)
@@ -121,6 +149,7 @@ class BulletinPlan:
             add(frame.before[number] if frame else [], False)
             add(list(zip(item.segments, item.keys, strict=True)), True)
         add(frame.closing if frame else [], False)
+        add(frame.disclosure if frame else [], False)
         return runs
 
     def article_plans(self, out_dir: Path) -> list[BulletinPlan]:
@@ -134,12 +163,15 @@ class BulletinPlan:
                 ),
                 [item],
                 kind=EpisodeKind.ARTICLE,
+                frame=self.frame.alone(item.segments[0].article) if self.frame else None,
             )
             for item in self.articles
         ]
 
 
-def frame_for(plan: BulletinPlan, bulletin: str, voice_for: SpeakerFor | None = None) -> Frame:
+def frame_for(
+    plan: BulletinPlan, announcing: Announcing, voice_for: SpeakerFor | None = None
+) -> Frame:
     """The announcements of a bulletin, in its language, from the phrases of its profile.
 
     Made once the bulletin's articles are final, so that "Article 2 of 5" counts the
@@ -151,7 +183,7 @@ def frame_for(plan: BulletinPlan, bulletin: str, voice_for: SpeakerFor | None = 
     voices: dict[str, Speaker] = {}
     # Numbers are said and shown in the language's own digits (۱۴ in Persian, ১৪ in Bengali).
     values = {
-        "bulletin": bulletin,
+        "bulletin": announcing.bulletin,
         "date": profile.numerals(segment.spoken_date(plan.edition.date, profile)),
         "count": profile.numerals(count),
     }
@@ -169,6 +201,11 @@ def frame_for(plan: BulletinPlan, bulletin: str, voice_for: SpeakerFor | None = 
         return list(zip(segments, keys, strict=True))
 
     indices = [item.segments[0].article for item in plan.articles]
+    # The disclosure goes with the last article's chapter, as the closing does; a
+    # paragraph's pause sets it apart from the closing without the gap between articles.
+    disclosure = (
+        say("disclosure", indices[-1], -5, pauses.article) if announcing.disclose_voice else []
+    )
     return Frame(
         opening=say("opening", indices[0], -3, pauses.sentence)
         + say("contents", indices[0], -4, pauses.paragraph),
@@ -176,8 +213,9 @@ def frame_for(plan: BulletinPlan, bulletin: str, voice_for: SpeakerFor | None = 
             say("before_article", index, -1, pauses.sentence, number=profile.numerals(number))
             for number, index in enumerate(indices, 1)
         ],
-        closing=say("closing", indices[-1], -2, pauses.article),
+        closing=say("closing", indices[-1], -2, pauses.paragraph if disclosure else pauses.article),
         voices=voices,
+        disclosure=disclosure,
     )
 
 

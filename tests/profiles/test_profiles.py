@@ -131,6 +131,24 @@ def test_a_profile_ships_for_every_council_language() -> None:
         assert not profile.digits or len(profile.digits) == 10, code
 
 
+@pytest.mark.parametrize("code", SHIPPED)
+def test_each_profile_discloses_its_synthetic_voice_in_its_own_script(code: str) -> None:
+    """Every profile says, in its language's script, that a synthetic voice read the
+    episode (``disclosure``), and says it in the feeds naming the voice (``feed_voice``)."""
+    from string import Formatter
+
+    from bulletins.text.scripts import dominant_script
+
+    profile = load_profiles([builtin_voices_dir()])[code]
+    for role, allowed in (("disclosure", set()), ("feed_voice", {"engine"})):
+        phrase = profile.phrases.get(role, "")
+        assert phrase.strip(), (code, role)
+        names = {name for _, name, _, _ in Formatter().parse(phrase) if name is not None}
+        assert names <= allowed, (code, role, names)
+        assert dominant_script(phrase.replace("{engine}", "")) == profile.script, (code, role)
+    assert "{engine}" in profile.phrases["feed_voice"], code
+
+
 @pytest.fixture(scope="module")
 def council_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One edition of one article in each shipped profile's language, declared by file name, built with tones."""
@@ -171,14 +189,15 @@ def _expected_announcements(code: str) -> tuple[list[str], list[str]]:
         phrases.get(role, "").format(**values, number=profile.numerals(1))
         for role in ("opening", "contents", "before_article")
     ]
-    return [p for p in before if p], [p for p in [phrases.get("closing", "")] if p]
+    after = [phrases.get(role, "").format(**values) for role in ("closing", "disclosure")]
+    return [p for p in before if p], [p for p in after if p]
 
 
 @pytest.mark.parametrize("code", SHIPPED)
 def test_each_profile_builds_a_bulletin_that_announces_itself_in_order(
     council_edition: Path, code: str
 ) -> None:
-    """The bulletin's transcript holds the profile's opening, count, "Article 1 of 1", headline and closing, in order."""
+    """The bulletin's transcript holds the profile's opening, count, "Article 1 of 1", headline, closing and disclosure, in order."""
     import webvtt
 
     from bulletins.text.content import parse_txt
