@@ -26,6 +26,8 @@ def published(out: Path) -> dict[str, bytes]:
     folder, by its path."""
     feeds = [*out.rglob("*.xml"), *out.glob("*.opml"), *out.glob("feeds/*/briefing.json")]
     files = [*out.rglob("*.html"), *feeds, *out.glob("site.*")]
+    # The talking books are the build's, not the publish's: their documents are not pages.
+    files = [p for p in files if not p.parent.name.endswith(".daisy")]
     return {str(p.relative_to(out)): p.read_bytes() for p in files}
 
 
