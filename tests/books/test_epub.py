@@ -1,4 +1,4 @@
-"""The EPUB 3 books with Media Overlays, as reading apps and EPUBCheck read them."""
+"""The EPUB 3 books with Media Overlays, as reading apps, EPUBCheck and Ace by DAISY read them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from lxml import etree
 from test_daisy import BOOKS, HOSTILE_HEADLINE, PARSER, SAMPLE, SECOND, build_books
 
@@ -31,8 +32,12 @@ def read(archive: zipfile.ZipFile, name: str) -> etree._Element:
     return etree.fromstring(archive.read(name), PARSER)
 
 
-def _missing(what: str) -> None:
-    reason = f"EPUBCheck needs {what}"
+ACE = REPO / "tests" / "ace" / "node_modules" / ".bin" / "ace-cli"
+"""Ace by DAISY (npm ``@daisy/ace-cli``, pinned in tests/ace/package-lock.json)."""
+
+
+def _missing(what: str, checker: str = "EPUBCheck") -> None:
+    reason = f"{checker} needs {what}"
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI installs it: see .ci/run)")
     pytest.skip(reason)
@@ -62,6 +67,78 @@ def test_epubcheck_finds_nothing(out: Path, tmp_path: Path, edition: str, langua
     assert found["checker"]["nFatal"] == found["checker"]["nError"] == 0, messages
     assert found["checker"]["nWarning"] == 0, messages
     assert found["publication"]["hasAudio"] is True
+
+
+def _chromium() -> str:
+    for name in (os.environ.get("PUPPETEER_EXECUTABLE_PATH"), "chromium", "chromium-browser"):
+        found = shutil.which(name) if name else None
+        if found:
+            return found
+    _missing("Chromium (Debian's chromium)", "Ace")
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="module")
+def ace(out: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict]:
+    """Ace's JSON report on each EPUB, one run each (Ace opens every document in Chromium,
+    headless, and runs its own checks and axe-core's on it)."""
+    if shutil.which("node") is None or not ACE.is_file():
+        _missing("Node.js and `PUPPETEER_SKIP_DOWNLOAD=true npm ci --prefix tests/ace`", "Ace")
+    # Ace launches Chromium with --no-sandbox itself (ace-axe-runner-puppeteer), so it
+    # runs as root in a container; puppeteer takes the browser from this variable.
+    environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": _chromium()}
+    reports = {}
+    for edition, language in BOOKS:
+        folder = tmp_path_factory.mktemp(f"ace-{edition}-{language}")
+        done = subprocess.run(
+            [str(ACE), "--silent", "--force", "-o", str(folder), str(epub(out, edition, language))],
+            capture_output=True,
+            text=True,
+            env=environment,
+            check=False,
+        )
+        report = folder / "report.json"
+        assert done.returncode == 0 and report.is_file(), done.stderr[-2000:] or done.stdout[-2000:]
+        reports[edition, language] = json.loads(report.read_text("utf-8"))
+    return reports
+
+
+def violations(report: dict) -> list[tuple[str, str, str, str]]:
+    """Every failed check in an Ace report: (document, rule, impact, what is wrong)."""
+    found = []
+    for document in report["assertions"]:
+        for check in document["assertions"]:
+            if check["earl:result"]["earl:outcome"] == "fail":
+                test = check["earl:test"]
+                found.append(
+                    (
+                        document["earl:testSubject"]["url"],
+                        test["dct:title"],
+                        test["earl:impact"],
+                        check["earl:result"].get("dct:description", ""),
+                    )
+                )
+    return found
+
+
+@pytest.mark.parametrize(("edition", "language"), BOOKS)
+def test_ace_finds_nothing(ace: dict[tuple[str, str], dict], edition: str, language: str) -> None:
+    """Ace by DAISY passes the book: no violation of any impact (axe-core's WCAG rules on
+    every document, Ace's on the package and navigation) and the metadata it looks for."""
+    report = ace[edition, language]
+    found = violations(report)
+    assert not found, "\n".join(" | ".join(v) for v in found)
+    assert report["earl:result"]["earl:outcome"] == "pass"
+    metadata = report["a11y-metadata"]
+    assert metadata["empty"] == []
+    assert set(metadata["present"]) >= {
+        "schema:accessMode",
+        "schema:accessModeSufficient",
+        "schema:accessibilityFeature",
+        "schema:accessibilityHazard",
+        "schema:accessibilitySummary",
+    }
+    assert report["earl:testSubject"]["metadata"]["dc:language"] == language
 
 
 @pytest.mark.parametrize(("edition", "language"), BOOKS)
