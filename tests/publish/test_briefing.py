@@ -191,7 +191,7 @@ def test_an_item_names_its_audio_and_page_and_keeps_its_text_under_amazons_limit
     short = dataclasses.replace(record(0, EpisodeKind.ARTICLE, 60_000), description="In breve.")
     assert briefing.item(short, settings) == {
         "uid": f"urn:uuid:{short.guid}",
-        "updateDate": "2026-05-31T00:00:00.0Z",
+        "updateDate": "2026-05-31T09:00:00.0Z",
         "titleText": "Articolo 0",
         "mainText": "In breve.",
         "streamUrl": f"{BASE}/2026-05-31/a.it.mp3",
