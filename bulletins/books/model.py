@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -103,14 +103,16 @@ class Direction(StrEnum):
 
 
 @dataclass(frozen=True)
-class Book:
-    """One edition in one language, as a talking book."""
+class BookInfo:
+    """What a book says about itself, besides its sections."""
 
     stem: str
     """The base name of its files: ``<edition>.<language>``."""
     identifier: str
     """``urn:uuid:…``, the same on every build of this edition and language, and only theirs."""
     title: str
+    fallback_heading: str
+    """The heading of an article without a headline: the edition's title."""
     language: str
     """BCP 47 / ISO 639-1 code, as ``lang`` takes it."""
     direction: Direction
@@ -123,9 +125,15 @@ class Book:
     summary: str
     """The accessibility summary, in ``summary_language``."""
     summary_language: str
-    sections: tuple[Section, ...]
     contents: str = "Contents"
     """The heading of its table of contents, in its language."""
+
+
+@dataclass(frozen=True)
+class Book(BookInfo):
+    """One edition in one language, as a talking book: what it says about itself, and its sections."""
+
+    sections: tuple[Section, ...] = ()
 
     @property
     def duration_ms(self) -> int:
@@ -222,26 +230,6 @@ def grouped(stretches: Sequence[Stretch]) -> list[list[Stretch]]:
     return groups
 
 
-@dataclass(frozen=True)
-class BookInfo:
-    """What a book says about itself, besides its sections."""
-
-    stem: str
-    identifier: str
-    title: str
-    fallback_heading: str
-    """The heading of an article without a headline: the edition's title."""
-    language: str
-    direction: Direction
-    date: str
-    publisher: str
-    narrator: str
-    generator: str
-    summary: str
-    summary_language: str
-    contents: str = "Contents"
-
-
 def make_book(info: BookInfo, stretches: Sequence[Stretch]) -> Book:
     """The book that these stretches of a bulletin, in its order, make."""
     sections: list[Section] = []
@@ -254,21 +242,8 @@ def make_book(info: BookInfo, stretches: Sequence[Stretch]) -> Book:
         duration = _ms(samples, rate)
         sections.append(replace(section, duration_ms=duration, elapsed_ms=elapsed))
         elapsed += duration
-    return Book(
-        stem=info.stem,
-        identifier=info.identifier,
-        title=info.title,
-        language=info.language,
-        direction=info.direction,
-        date=info.date,
-        publisher=info.publisher,
-        narrator=info.narrator,
-        generator=info.generator,
-        summary=info.summary,
-        summary_language=info.summary_language,
-        sections=tuple(_numbered(sections)),
-        contents=info.contents,
-    )
+    details = {f.name: getattr(info, f.name) for f in fields(BookInfo)}
+    return Book(**details, sections=tuple(_numbered(sections)))
 
 
 def _section(

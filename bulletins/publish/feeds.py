@@ -24,6 +24,7 @@ from bulletins.publish.podcast import (
     feed_path,
     item_key,
     item_views,
+    narrators,
     podcast_guid,
     render_item,
     url,
@@ -89,8 +90,8 @@ def write_feed(
         key = item_key(feed, record, view)
         keys.append(key)
         items.append(kept.get(key) or render_item(record, view, kind, settings))
-    narrators = sorted({n for r in content.records for n in r.narrator.split("; ") if n})
-    channel = channel_xml(profile, kind, settings, Channel(content.guid, tuple(narrators)))
+    voices = sorted({name for record in content.records for name in narrators(record)})
+    channel = channel_xml(profile, kind, settings, Channel(content.guid, tuple(voices)))
     head, close, tail = channel.rpartition(CHANNEL_CLOSE)
     xml = head + "".join(items) + close + tail
     if xml != earlier:

@@ -161,6 +161,16 @@ def voice_disclosure(profile: Profile, narrators: Sequence[str]) -> str:
         return FALLBACK_VOICE.format(engine=engine)
 
 
+def narrators(record: Record) -> tuple[str, ...]:
+    """The voices that read an episode (the history keeps them joined by "; ")."""
+    return tuple(name for name in record.narrator.split("; ") if name)
+
+
+def described(text: str, profile: Profile, voices: Sequence[str]) -> str:
+    """A description: ``text``, then the synthetic voices disclosed, within Apple's limit."""
+    return _clip("\n\n".join(filter(None, (text, voice_disclosure(profile, voices)))))
+
+
 def feed_title(profile: Profile, kind: str, bulletin: str) -> str:
     """A feed's title in its language: the channel's title, and the feed list's name for it.
 
@@ -189,9 +199,7 @@ def channel_xml(profile: Profile, kind: str, settings: FeedSettings, channel: Ch
     description = (phrases.get("feed_description") or "{bulletin}, spoken in {language}.").format(
         bulletin=settings.bulletin, language=profile.name
     )
-    description = _clip(
-        "\n\n".join(filter(None, (description, voice_disclosure(profile, channel.narrators))))
-    )
+    description = described(description, profile, channel.narrators)
     rss = etree.Element("rss", version="2.0", nsmap=NAMESPACES)
     element = _sub(rss, "channel")
     _sub(element, "title", title)
@@ -286,7 +294,7 @@ def render_item(record: Record, view: ItemView, kind: str, settings: FeedSetting
             url=url(settings, record.chapters),
             type="application/json+chapters",
         )
-    for narrator in filter(None, record.narrator.split("; ")):
+    for narrator in narrators(record):
         _sub(item, "podcast:person", narrator, role="narrator", group="cast")
     for other, name in view.translations:
         alternate = _sub(
@@ -326,19 +334,7 @@ def item_views(
     return [
         ItemView(
             title=titles[record.guid],
-            description=_clip(
-                "\n\n".join(
-                    filter(
-                        None,
-                        (
-                            record.description,
-                            voice_disclosure(
-                                profile, tuple(filter(None, record.narrator.split("; ")))
-                            ),
-                        ),
-                    )
-                )
-            ),
+            description=described(record.description, profile, narrators(record)),
             translations=tuple(
                 (other, profile_for(other.language, profiles).name)
                 for other in translations.get(record.guid, ())
