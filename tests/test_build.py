@@ -110,6 +110,35 @@ def test_offline_fallback_respeaks_a_failed_article(content: Path, tmp_path: Pat
         assert "spoken offline by eSpeak NG" in voice and "after gtts failed" in voice
 
 
+def test_an_article_is_encoded_while_the_online_voice_still_speaks_the_others(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each article's piece starts encoding once its own clips are in, not after all speech.
+
+    The build runs inline (one worker), so the encode can be watched from here: the first
+    article's piece is encoded while the other article's requests are still to come.
+    """
+    import bulletins.episodes.assembly as assembly
+
+    encoded_at: list[int] = []
+    render = assembly.render_piece_job
+
+    def watched(piece: assembly.PieceJob) -> None:
+        encoded_at.append(len(fake.requests))
+        render(piece)
+
+    monkeypatch.setattr(assembly, "render_piece_job", watched)
+    with FakeGoogle(latency_s=0.02) as fake:
+        report = build(
+            settings(content, tmp_path, engine="gtts", gtts_endpoint=fake.url, workers=1)
+        )
+        total = len(fake.requests)
+    assert report.ok and len(report.episodes) == 4
+    assert encoded_at and encoded_at[0] < total, (encoded_at, total)
+    # Each article is encoded once, for its bulletin and its own episode alike.
+    assert report.encoded == len(encoded_at)
+
+
 def test_one_failing_article_leaves_the_others(content: Path, tmp_path: Path) -> None:
     """A text Google answers without audio fails its article only; the other language builds."""
     with FakeGoogle() as fake:

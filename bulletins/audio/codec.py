@@ -1,4 +1,7 @@
-"""Codec: the one place that runs ffmpeg, to decode engine MP3s and encode bulletins.
+"""Codec: the one place that uses ffmpeg, to decode engine MP3s and encode bulletins.
+
+Decoding and re-timing run in this process through PyAV (ffmpeg's libraries);
+encoding runs the ffmpeg program.
 
 ffmpeg comes from the imageio-ffmpeg wheel, which ships a static build for each
 platform, so no system package is needed; ``IMAGEIO_FFMPEG_EXE`` points it at
@@ -7,6 +10,7 @@ another build.
 
 from __future__ import annotations
 
+import io
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -38,55 +42,85 @@ def _failure(command: list[str], stderr: bytes) -> AudioError:
     return AudioError(f"ffmpeg failed: {' '.join(command)}\n" + "\n".join(tail))
 
 
-def decode(data: bytes, sample_rate: int) -> Audio:
+def decode(data: bytes, sample_rate: int, container_format: str | None = None) -> Audio:
     """Decode a compressed audio file (an engine's MP3) to mono 16-bit PCM at ``sample_rate``.
+
+    ``container_format`` ("mp3") spares probing the bytes for their format. Decoded in
+    this process by ffmpeg's own libraries (PyAV), not by an ffmpeg process:
+    the online voice decodes every clip, and starting a process cost more than the decode.
 
     Raises:
         AudioError: the bytes are not audio ffmpeg can decode.
     """
-    command = [
-        ffmpeg_exe(),
-        "-hide_banner",
-        "-loglevel",
-        "error",
-        "-i",
-        "pipe:0",
-        "-ar",
-        str(sample_rate),
-        "-ac",
-        "1",
-        "-f",
-        "s16le",
-        "-acodec",
-        "pcm_s16le",
-        "pipe:1",
-    ]
-    result = subprocess.run(command, input=data, capture_output=True, check=False)
-    if result.returncode != 0:
-        raise _failure(command, result.stderr)
-    return Audio(pcm=result.stdout, sample_rate=sample_rate)
+    import av
+
+    try:
+        with av.open(io.BytesIO(data), mode="r", format=container_format) as container:
+            stream = container.streams.audio[0]
+            if stream.rate == sample_rate and stream.channels == 1:
+                # Mono at the rate wanted: the samples need only be put in 16 bits, which
+                # numpy does for the whole clip at once, faster than a resampler per frame.
+                frames = [frame.to_ndarray().reshape(-1) for frame in container.decode(stream)]
+                return Audio(pcm=_pcm16(frames), sample_rate=sample_rate)
+            resampler = av.AudioResampler(format="s16", layout="mono", rate=sample_rate)
+            chunks = [
+                out.to_ndarray().tobytes()
+                for frame in container.decode(stream)
+                for out in resampler.resample(frame)
+            ]
+            chunks += [out.to_ndarray().tobytes() for out in resampler.resample(None)]
+    except (av.FFmpegError, IndexError, ValueError) as exc:
+        raise AudioError(f"could not decode the audio ({len(data)} bytes): {exc}") from exc
+    return Audio(pcm=b"".join(chunks), sample_rate=sample_rate)
+
+
+def _pcm16(frames: list[np.ndarray]) -> bytes:
+    """Decoded frames (float in -1..1, or 16-bit already) as 16-bit little-endian PCM."""
+    if not frames:
+        return b""
+    samples = np.concatenate(frames)
+    if samples.dtype.kind == "f":
+        samples = np.clip(np.rint(samples * 32768), -32768, 32767)
+    return samples.astype("<i2").tobytes()
 
 
 def change_tempo(audio: Audio, factor: float) -> Audio:
     """Speed speech up (``factor`` > 1) or slow it down without changing its pitch.
 
     ffmpeg's ``atempo`` stretches time by overlapping and adding short windows
-    (WSOLA), so a voice keeps its pitch and timbre; resampling would not.
+    (WSOLA), so a voice keeps its pitch and timbre; resampling would not. It runs in
+    this process, through PyAV's filter graph, with the same result as the ffmpeg
+    command line.
 
     Raises:
-        AudioError: ffmpeg failed.
+        AudioError: ffmpeg's filter failed.
     """
-    command = [
-        ffmpeg_exe(),
-        *("-hide_banner", "-loglevel", "error"),
-        *("-f", "s16le", "-ar", str(audio.sample_rate), "-ac", "1", "-i", "pipe:0"),
-        *("-af", f"atempo={factor:.4f}"),
-        *("-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"),
-    ]
-    result = subprocess.run(command, input=audio.pcm, capture_output=True, check=False)
-    if result.returncode != 0:
-        raise _failure(command, result.stderr)
-    return Audio(pcm=result.stdout, sample_rate=audio.sample_rate)
+    import av
+
+    samples = np.frombuffer(audio.pcm, dtype="<i2")
+    if not len(samples):
+        return audio
+    try:
+        graph = av.filter.Graph()
+        source = graph.add_abuffer(format="s16", sample_rate=audio.sample_rate, layout="mono")
+        tempo = graph.add("atempo", f"{factor:.4f}")
+        sink = graph.add("abuffersink")
+        source.link_to(tempo)
+        tempo.link_to(sink)
+        graph.configure()
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = audio.sample_rate
+        graph.push(frame)
+        graph.push(None)
+        chunks = []
+        while True:
+            try:
+                chunks.append(graph.pull().to_ndarray().tobytes())
+            except (av.error.EOFError, av.error.BlockingIOError):
+                break
+    except av.FFmpegError as exc:
+        raise AudioError(f"ffmpeg's atempo={factor:.4f} failed: {exc}") from exc
+    return Audio(pcm=b"".join(chunks), sample_rate=audio.sample_rate)
 
 
 @cache

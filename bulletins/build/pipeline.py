@@ -18,7 +18,7 @@ from bulletins.build import record
 from bulletins.build.report import OnProgress, Report
 from bulletins.build.stages import Stages
 from bulletins.cache import ClipCache, default_cache_dir
-from bulletins.episodes.assembly import start_episodes
+from bulletins.episodes.assembly import Pieces, start_episodes
 from bulletins.episodes.plans import BulletinPlan, plan_article
 from bulletins.errors import (
     BulletinsError,
@@ -75,12 +75,23 @@ def run(settings: Settings, progress: OnProgress | None, inputs: str) -> Report:
         synthesizer = stack.enter_context(
             Synthesizer(options.synthesis_options(settings), cache, pool)
         )
-        plans = _noted(report, *stages.speak(plans, synthesizer))
+        # The worker processes encode each piece of an article as soon as its clips are
+        # in, while the online voice still speaks the rest.
+        pieces = Pieces(cache.root, options.episode_options(settings).encoding, pool)
+        pieces.expect(item for plan in plans for item in plan.articles)
+
+        def spoken(key: str) -> None:
+            if key in cache:
+                pieces.clip_ready(key)
+
+        plans = _noted(report, *stages.speak(plans, synthesizer, spoken))
         plans = _noted(report, *stages.announce(plans, synthesizer))
         _noted(report, stages.unusable_engines(), None)
         report.unusable = stages.choice.unusable
         report.synthesis = synthesizer.stats
-        report.episodes, report.encoded = _noted(report, *_assemble(plans, cache, settings, pool))
+        report.episodes, report.encoded = _noted(
+            report, *_assemble(plans, cache, settings, pool, pieces)
+        )
         if settings.talking_books:
             report.books = _noted(report, *_books(plans, report.episodes, cache, settings))
         _noted(report, _publish(report.episodes, stages, settings), None)
@@ -96,14 +107,18 @@ def _noted(report: Report, problems: Sequence[Problem], value: T) -> T:
 
 
 def _assemble(
-    plans: Sequence[BulletinPlan], cache: ClipCache, settings: Settings, pool: WorkerPool
+    plans: Sequence[BulletinPlan],
+    cache: ClipCache,
+    settings: Settings,
+    pool: WorkerPool,
+    pieces: Pieces,
 ) -> tuple[list[Problem], tuple[list[Episode], int]]:
     """Encode and write every episode: each bulletin and its articles' own episodes."""
     everything = [
         p for plan in plans if plan.articles for p in [plan, *plan.article_plans(settings.out_dir)]
     ]
     started, encoded, problems = start_episodes(
-        everything, cache, options.episode_options(settings), pool
+        everything, cache, options.episode_options(settings), pool, pieces
     )
     episodes: list[Episode] = []
     for plan, finish in zip(everything, started, strict=True):

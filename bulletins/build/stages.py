@@ -7,13 +7,21 @@ choice and the identification, all made once from the settings.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bulletins import options
 from bulletins.build.report import ARTICLES_PROGRESS, OnProgress
-from bulletins.episodes.plans import ArticlePlan, BulletinPlan, Speaker, frame_for, plan_article
+from bulletins.episodes.plans import (
+    ArticlePlan,
+    BulletinPlan,
+    Frame,
+    Speaker,
+    frame_for,
+    plan_article,
+)
 from bulletins.errors import BulletinsError, ContentError, EngineUnavailable
 from bulletins.model import Article, Edition, Problem, Segment, Stage
 from bulletins.outputs import bulletin_path
@@ -22,6 +30,9 @@ from bulletins.settings import Settings
 from bulletins.speech.engines.base import Engine
 from bulletins.speech.synthesis import Job, Synthesizer
 from bulletins.text import content, language
+
+OnClip = Callable[[str], None]
+"""Told of each clip (by cache key) as soon as it has been tried, spoken or not."""
 
 
 class Stages:
@@ -134,10 +145,22 @@ class Stages:
         return problems, BulletinPlan(edition, profile, path, planned) if planned else None
 
     def speak(
-        self, plans: Sequence[BulletinPlan], synthesizer: Synthesizer
+        self,
+        plans: Sequence[BulletinPlan],
+        synthesizer: Synthesizer,
+        on_clip: OnClip | None = None,
     ) -> tuple[list[Problem], list[BulletinPlan]]:
-        """Speak every missing clip; an article that fails is re-spoken offline or left out."""
-        failures = synthesizer.run(_jobs(plans), _Progress(plans, self.progress))
+        """Speak every missing clip; an article that fails is re-spoken offline or left out.
+
+        ``on_clip`` is called with each clip's key as soon as it has been tried, while the
+        others are still being spoken.
+        """
+        # The announcements go in the same run, after the articles: when every article is
+        # spoken, they are the ones ``announce`` says, and are in the cache already; else
+        # ``announce`` speaks the few that differ.
+        ahead = _announcement_jobs(self._frames(plans))
+        jobs = itertools.chain(_jobs(plans), ahead)
+        failures = synthesizer.run(jobs, _Progress(plans, self.progress, on_clip))
         offline = self.choice.engine("espeak") if self._fallback == "offline" else None
         problems: list[Problem] = []
         spoken: list[BulletinPlan] = []
@@ -161,7 +184,7 @@ class Stages:
             spoken.append(dataclasses.replace(plan, articles=kept))
         if not retry:
             return problems, spoken
-        failures = synthesizer.run(_jobs(retry), _Progress(retry, self.progress))
+        failures = synthesizer.run(_jobs(retry), _Progress(retry, self.progress, on_clip))
         for number, plan in enumerate(spoken):
             kept = []
             for item in plan.articles:
@@ -173,6 +196,13 @@ class Stages:
                     problems.append(Problem(Stage.SPEAK, f"{path}: {reason}", path))
             spoken[number] = dataclasses.replace(plan, articles=kept)
         return problems, spoken
+
+    def _frames(self, plans: Sequence[BulletinPlan]) -> list[tuple[BulletinPlan, Frame | None]]:
+        """Each bulletin with what it says around its articles (None when it has no articles)."""
+        return [
+            (plan, frame_for(plan, self._announcing, self.speaker) if plan.articles else None)
+            for plan in plans
+        ]
 
     def _offline(
         self, item: ArticlePlan, profile: Profile, offline: Engine, reason: str
@@ -195,17 +225,8 @@ class Stages:
 
         A bulletin whose announcements cannot be spoken is still built, without them.
         """
-        framed = [
-            (plan, frame_for(plan, self._announcing, self.speaker) if plan.articles else None)
-            for plan in plans
-        ]
-        jobs = [
-            _job(key, seg, frame.voices, plan.articles[0].engine, plan)
-            for plan, frame in framed
-            if frame is not None
-            for seg, key in frame.pairs()
-        ]
-        failures = synthesizer.run(jobs)
+        framed = self._frames(plans)
+        failures = synthesizer.run(_announcement_jobs(framed))
         problems: list[Problem] = []
         announced = []
         for plan, frame in framed:
@@ -220,6 +241,15 @@ class Stages:
                 problems.append(Problem(Stage.ANNOUNCE, message, plan.path, True))
                 announced.append(plan)
         return problems, announced
+
+
+def _announcement_jobs(framed: Sequence[tuple[BulletinPlan, Frame | None]]) -> list[Job]:
+    return [
+        _job(key, seg, frame.voices, plan.articles[0].engine, plan)
+        for plan, frame in framed
+        if frame is not None
+        for seg, key in frame.pairs()
+    ]
 
 
 def _jobs(plans: Sequence[BulletinPlan]) -> Iterator[Job]:
@@ -250,8 +280,14 @@ class _Progress:
     A sentence that appears twice is spoken once, so progress follows unique clips.
     """
 
-    def __init__(self, plans: Sequence[BulletinPlan], progress: OnProgress | None) -> None:
+    def __init__(
+        self,
+        plans: Sequence[BulletinPlan],
+        progress: OnProgress | None,
+        on_clip: OnClip | None = None,
+    ) -> None:
         self._progress = progress
+        self._on_clip = on_clip
         self._waiting: dict[str, set[tuple[str, int]]] = {}
         self._left: dict[tuple[str, int], set[str]] = {}
         for plan in plans:
@@ -264,6 +300,8 @@ class _Progress:
         self._articles_done = 0
 
     def __call__(self, job: Job) -> None:
+        if self._on_clip is not None:
+            self._on_clip(job.key)
         owners = self._waiting.pop(job.key, set())
         for label in {label for label, _number in owners}:
             self._done[label] += 1

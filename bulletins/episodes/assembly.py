@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +19,7 @@ from bulletins.audio.codec import ffmpeg_exe
 from bulletins.audio.mixing import Encoding, joined
 from bulletins.audio.pieces import PieceJob, render_piece_job
 from bulletins.cache import PIECE_FORMAT, ClipCache, PieceCache, piece_key
-from bulletins.episodes.plans import BulletinPlan, Spoken
+from bulletins.episodes.plans import ArticlePlan, BulletinPlan, Spoken
 from bulletins.episodes.tags import BUILD_TAG, TagInfo, read_loudness, write_tags
 from bulletins.episodes.transcripts import chapter_title, chapters_json, cues, srt, webvtt
 from bulletins.errors import AudioError, BulletinsError
@@ -175,38 +175,98 @@ def piece_jobs(plan: BulletinPlan, cache_root: Path, encoding: Encoding) -> list
     return _piece_jobs(plan.runs(), cache_root, encoding)
 
 
+class Pieces:
+    """The pieces one build encodes, each started once, in the worker processes.
+
+    An article's pieces can start as soon as their clips are spoken (``expect``, then
+    ``clip_ready``), while the build still waits on the online voice for the others; the
+    episodes then find them encoding already.
+    """
+
+    def __init__(self, cache_root: Path, encoding: Encoding, pool: WorkerPool) -> None:
+        self.cache_root = cache_root
+        self.encoding = encoding
+        self._pool = pool
+        self._store = PieceCache(cache_root)
+        self.futures: dict[str, Future[None]] = {}
+        """Every piece started, by key."""
+        self._expected: dict[str, tuple[PieceJob, set[str]]] = {}
+        """Pieces to start once their clips are ready: each with the clips it still lacks."""
+        self._waiting_on: dict[str, list[str]] = {}
+        """For each clip, the expected pieces that say it."""
+
+    def start(self, pieces: Iterable[PieceJob]) -> None:
+        """Start each piece neither started nor in the piece cache, the longest first."""
+        wanted = {p.key: p for p in pieces if p.key not in self.futures}
+        for piece in sorted(wanted.values(), key=lambda p: -p.size):
+            if piece.key in self._store:
+                continue
+            try:
+                self.futures[piece.key] = self._pool.submit(render_piece_job, piece)
+            except OSError as exc:
+                # Inline, the encode has run already: a full disk fails its episodes, later.
+                failed: Future[None] = Future()
+                failed.set_exception(exc)
+                self.futures[piece.key] = failed
+
+    def expect(self, items: Iterable[ArticlePlan]) -> None:
+        """Note these articles' pieces, to start each when its last clip is ready."""
+        for item in items:
+            for piece in _piece_jobs([(_spoken(item), True)], self.cache_root, self.encoding):
+                if piece.key in self._expected or piece.key in self._store:
+                    continue
+                self._expected[piece.key] = (piece, set(piece.keys))
+                for clip in set(piece.keys):
+                    self._waiting_on.setdefault(clip, []).append(piece.key)
+
+    def clip_ready(self, clip: str) -> None:
+        """A clip is in the cache: start every expected piece that now has all of its own."""
+        for key in self._waiting_on.pop(clip, []):
+            piece, missing = self._expected[key]
+            missing.discard(clip)
+            if not missing:
+                self.start([piece])
+
+
+def _spoken(item: ArticlePlan) -> Spoken:
+    return list(zip(item.segments, item.keys, strict=True))
+
+
 def start_episodes(
-    plans: Sequence[BulletinPlan], cache: ClipCache, options: EpisodeOptions, pool: WorkerPool
+    plans: Sequence[BulletinPlan],
+    cache: ClipCache,
+    options: EpisodeOptions,
+    pool: WorkerPool,
+    pieces: Pieces | None = None,
 ) -> tuple[list[Callable[[], Episode]], int, list[Problem]]:
     """Start writing each episode whose file is not already exactly that episode.
 
     Every piece the episodes need and the piece cache lacks is encoded once, in the
     worker processes, the longest first, so that no worker is left with one long
     piece at the end; an article shared by a bulletin and its own episode is one piece.
+    ``pieces`` holds those started already (see ``Pieces.start_article``).
 
     Returns:
         For each plan, a function that waits for its pieces, joins them into its file
-        and gives its Episode; how many pieces are being encoded; and a warning when
-        the disk clearly cannot hold the episodes to be written.
+        and gives its Episode; how many pieces were encoded for the build; and a warning
+        when the disk clearly cannot hold the episodes to be written.
     """
     encoding = options.encoding
-    store = PieceCache(cache.root)
+    pieces = pieces or Pieces(cache.root, encoding, pool)
     prepared = []
-    needed: dict[str, PieceJob] = {}
+    needed: list[PieceJob] = []
     for plan in plans:
         info = _tag_info(plan, options)
         runs = plan.runs()
         spoken = [pair for part, _article in runs for pair in part]
         key = _build_key(spoken, info, encoding)
         existing = _existing(plan.path, key)
-        pieces = _piece_jobs(runs, cache.root, encoding) if existing is None else []
-        for piece in pieces:
-            if piece.key not in needed and piece.key not in store:
-                needed[piece.key] = piece
+        jobs = _piece_jobs(runs, cache.root, encoding) if existing is None else []
+        needed += jobs
         job = EpisodeJob(
             path=plan.path,
             segments=tuple(s for s, _ in spoken),
-            pieces=tuple(p.key for p in pieces),
+            pieces=tuple(p.key for p in jobs),
             cache_root=cache.root,
             info=info,
             titles=_chapter_titles(plan),
@@ -214,10 +274,8 @@ def start_episodes(
             language=plan.profile.language,
         )
         prepared.append((plan, job, existing))
-    futures = {
-        piece.key: pool.submit(render_piece_job, piece)
-        for piece in sorted(needed.values(), key=lambda p: -p.size)
-    }
+    pieces.start(needed)
+    futures = pieces.futures
     pending = [_Pending(plan, job, existing, futures) for plan, job, existing in prepared]
     writing = [(plan, job) for plan, job, existing in prepared if existing is None]
     return [p.finish for p in pending], len(futures), _room(writing, encoding)

@@ -24,7 +24,7 @@ from bulletins.errors import BulletinsError, TransientError
 from bulletins.model import Audio, Stats
 from bulletins.profiles.profile import Profile
 from bulletins.speech.engines import ENGINES
-from bulletins.speech.engines.base import Engine, EngineOptions
+from bulletins.speech.engines.base import Engine, EngineOptions, RemoteEngine
 from bulletins.speech.throttle import AdaptiveLimit, RetryPolicy
 from bulletins.workers import WorkerPool
 
@@ -75,6 +75,8 @@ class Synthesizer:
         self._rng = random.Random(options.seed)
         self._rng_lock = threading.Lock()
         self._threads: ThreadPoolExecutor | None = None
+        self._counted: set[str] = set()
+        """The clips counted in the stats, as spoken or found in the cache."""
 
     def __enter__(self) -> Synthesizer:
         return self
@@ -90,8 +92,10 @@ class Synthesizer:
 
     def _thread_pool(self) -> ThreadPoolExecutor:
         if self._threads is None:
+            # Twice the most requests in flight: while some threads decode and re-time
+            # their answers, as many others can hold requests open.
             self._threads = ThreadPoolExecutor(
-                self._limit.maximum, thread_name_prefix="bulletins-online"
+                2 * self._limit.maximum, thread_name_prefix="bulletins-online"
             )
         return self._threads
 
@@ -109,7 +113,10 @@ class Synthesizer:
         missing: list[Job] = []
         for job in unique.values():
             if job.key in self.cache:
-                self.stats.cached += 1
+                # A clip this synthesizer met in an earlier run (an announcement spoken
+                # with the articles) is not counted again, as spoken or as found.
+                self.stats.cached += job.key not in self._counted
+                self._counted.add(job.key)
                 done(job)
             else:
                 missing.append(job)
@@ -121,6 +128,7 @@ class Synthesizer:
             for job, (_key, error) in zip(batch, outcome, strict=True):
                 if error is None:
                     self.stats.spoken += 1
+                    self._counted.add(job.key)
                 else:
                     self.stats.failed += 1
                     failures[job.key] = error
@@ -180,10 +188,14 @@ class Synthesizer:
 
     def _speak_online(self, job: Job) -> list[tuple[str, str | None]]:
         policy = self.options.retry
+        engine = job.engine
         for attempt in range(policy.retries + 1):
             with self._limit.slot():
                 try:
-                    audio = job.engine.synthesize(job.text, job.profile)
+                    if isinstance(engine, RemoteEngine):
+                        answer = engine.fetch(job.text, job.profile)
+                    else:
+                        audio = engine.synthesize(job.text, job.profile)
                 except TransientError as exc:
                     self._limit.pushback()
                     if attempt == policy.retries:
@@ -193,13 +205,21 @@ class Synthesizer:
                     return [(job.key, str(exc))]
                 else:
                     self._limit.success()
-                    self.cache.put(job.key, measured(audio))
-                    return [(job.key, None)]
+                    break
             with self._rng_lock:
                 wait = policy.delay(attempt, retry_after, self._rng)
                 self.stats.retries += 1
             time.sleep(wait)
-        raise AssertionError("unreachable: the loop returns on its last attempt")
+        else:
+            raise AssertionError("unreachable: the loop returns on its last attempt")
+        # The answer is decoded, re-timed and measured outside the limit of requests.
+        try:
+            if isinstance(engine, RemoteEngine):
+                audio = engine.finish(answer, job.text, job.profile)
+            self.cache.put(job.key, measured(audio))
+        except BulletinsError as exc:
+            return [(job.key, str(exc))]
+        return [(job.key, None)]
 
 
 def _batches(jobs: Sequence[Job]) -> Iterable[list[Job]]:

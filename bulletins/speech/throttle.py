@@ -88,10 +88,14 @@ class AdaptiveLimit:
                 self._condition.notify_all()
 
     def success(self) -> None:
-        """A request went through: after a round of successes at this limit, allow one more."""
+        """A request went through: after a round of successes at this limit, allow one more.
+
+        A round is as many successes as the limit allows in flight, as TCP's congestion
+        avoidance opens its window by one segment per window acknowledged.
+        """
         with self._condition:
             self._successes += 1
-            if self._successes >= 2 * self._limit and self._limit < self.maximum:
+            if self._successes >= self._limit and self._limit < self.maximum:
                 self._limit += 1
                 self._successes = 0
                 self._condition.notify_all()

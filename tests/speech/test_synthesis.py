@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,9 +10,10 @@ import pytest
 
 from bulletins.audio.loudness import integrated
 from bulletins.cache import ClipCache, clip_key
+from bulletins.errors import AudioError
 from bulletins.model import Audio
 from bulletins.options import synthesis_options
-from bulletins.profiles.profile import builtin_voices_dir, load_profiles
+from bulletins.profiles.profile import Profile, builtin_voices_dir, load_profiles
 from bulletins.settings import Settings
 from bulletins.speech.engines.base import EngineOptions
 from bulletins.speech.engines.espeak import EspeakEngine
@@ -61,9 +63,14 @@ def test_all_clips_land_in_the_cache_and_a_rerun_asks_nothing(
         assert synth.run(jobs(engine)) == {}
         assert sorted(r.text for r in fake_google.requests) == sorted(TEXTS)
         assert synth.stats.spoken == len(TEXTS)
+        # Asked again within the same build, the clips are neither requested nor counted twice.
         assert synth.run(jobs(engine)) == {}
+        assert (synth.stats.spoken, synth.stats.cached) == (len(TEXTS), 0)
+    rerun, engine = synthesizer(fake_google, tmp_path)  # the next build
+    with rerun:
+        assert rerun.run(jobs(engine)) == {}
     assert len(fake_google.requests) == len(TEXTS)
-    assert synth.stats.cached == len(TEXTS)
+    assert (rerun.stats.spoken, rerun.stats.cached) == (0, len(TEXTS))
     assert all(ClipCache(tmp_path).get(job.key) is not None for job in jobs(engine))
 
 
@@ -200,3 +207,57 @@ def test_offline_engine_speaks_the_same_clip_again_and_again(
         assert abs(again.duration_ms - first.duration_ms) < 0.05 * first.duration_ms
         assert abs(loudness(again) - loudness(first)) < 1
     assert "Invalid instruction" not in capfd.readouterr().err
+
+
+def test_answers_are_finished_outside_the_request_limit(tmp_path: Path) -> None:
+    """Decoding and re-timing an answer does not hold its place among the requests in flight.
+
+    With one request allowed at a time, the first answer's finishing waits until a second
+    request has been answered: it can only happen if the first let go of the limit.
+    """
+    with FakeGoogle() as fake:
+        synth, _ = synthesizer(fake, tmp_path, concurrency=1, max_concurrency=1)
+        overlapped: list[bool] = []
+
+        class Slow(GoogleEngine):
+            def finish(self, data: bytes, text: str, profile: Profile) -> Audio:
+                if text == TEXTS[0]:
+                    deadline = time.monotonic() + 5
+                    while len(fake.requests) < 2 and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                    overlapped.append(len(fake.requests) >= 2)
+                return super().finish(data, text, profile)
+
+        engine = Slow(EngineOptions(gtts_endpoint=fake.url, timeout_s=2))
+        with synth:
+            assert synth.run(jobs(engine, TEXTS[:2])) == {}
+        assert fake.peak_in_flight == 1
+    assert overlapped == [True]
+
+
+def test_online_clips_are_decoded_and_retimed_in_this_process(
+    fake_google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Google's MP3 becomes a clip at the profile's pace without an ffmpeg process per clip."""
+    import subprocess
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a process was started: {args}")
+
+    engine = GoogleEngine(EngineOptions(gtts_endpoint=fake_google.url, timeout_s=2))
+    text = "Una frase abbastanza lunga da misurare il ritmo della voce di prova, parola per parola."
+    answer = engine.fetch(text, IT)  # the fake encodes its answer with ffmpeg: before the patch
+    monkeypatch.setattr(subprocess, "run", no_process)
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    natural = engine.finish(answer, text, replace(IT, rate_wpm=10_000))
+    slower = engine.finish(answer, text, replace(IT, rate_wpm=60))
+    assert natural.sample_rate == slower.sample_rate == 24000
+    # The tempo range caps both; the slower clip is the longer, at the same pitch's rate.
+    assert len(slower.pcm) > 1.3 * len(natural.pcm)
+
+
+def test_an_answer_that_is_not_audio_fails_its_clip(fake_google: FakeGoogle) -> None:
+    """Bytes the decoder cannot read are one clear AudioError, not a crash."""
+    engine = GoogleEngine(EngineOptions(gtts_endpoint=fake_google.url, timeout_s=2))
+    with pytest.raises(AudioError, match="could not decode the audio"):
+        engine.finish(b"<html>not audio</html>" * 40, "Una frase.", IT)

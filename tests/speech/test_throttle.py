@@ -17,7 +17,11 @@ def test_limit_halves_on_pushback_once_per_burst_and_recovers() -> None:
     limit.pushback()
     limit.pushback()  # same burst
     assert limit.limit == 2
-    for _ in range(4):
+    limit.success()
+    assert limit.limit == 2  # a round at a limit of 2 is two successes
+    limit.success()
+    assert limit.limit == 3
+    for _ in range(2):
         limit.success()
     assert limit.limit == 3
     for _ in range(100):

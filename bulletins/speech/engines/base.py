@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, runtime_checkable
 
 from bulletins.model import Audio
 from bulletins.profiles.profile import Profile
@@ -70,4 +70,30 @@ class Engine(Protocol):
 
     def voices(self) -> list[VoiceInfo]:
         """The voices this engine offers here."""
+        ...
+
+
+@runtime_checkable
+class RemoteEngine(Engine, Protocol):
+    """An engine that speaks over the network, in two parts: the request, then local work.
+
+    Only ``fetch`` counts against the limit of requests in flight, so that decoding and
+    re-timing one answer never keeps another request waiting.
+    """
+
+    def fetch(self, text: str, profile: Profile) -> bytes:
+        """The engine's answer for ``text``, as it came.
+
+        Raises:
+            TransientError: worth retrying later.
+            SynthesisError: the engine refused.
+        """
+        ...
+
+    def finish(self, data: bytes, text: str, profile: Profile) -> Audio:
+        """The clip from ``fetch``'s answer.
+
+        Raises:
+            AudioError: the answer is not audio.
+        """
         ...

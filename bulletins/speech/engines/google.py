@@ -107,11 +107,17 @@ class GoogleEngine:
             ) from exc
 
     def synthesize(self, text: str, profile: Profile) -> Audio:
+        return self.finish(self.fetch(text, profile), text, profile)
+
+    def fetch(self, text: str, profile: Profile) -> bytes:
+        """Google's MP3 of ``text``: the requests, and nothing else (see ``finish``).
+
+        Raises:
+            TransientError: rate limited, server trouble, too slow or unreachable: retry.
+            SynthesisError: refused, or answered without audio.
+        """
         import requests
         from gtts import gTTS
-
-        from bulletins.audio.codec import decode
-        from bulletins.audio.mixing import fit_rate
 
         if not self.speaks(profile):
             raise SynthesisError(f"Google's voice does not speak '{profile.gtts_lang}'")
@@ -163,11 +169,22 @@ class GoogleEngine:
                     "Probable cause: the service changed its format or refused the language"
                 )
             audio += part
+        return audio
+
+    def finish(self, data: bytes, text: str, profile: Profile) -> Audio:
+        """The clip from Google's MP3: decoded and brought to the profile's rate, in this process.
+
+        Raises:
+            AudioError: the MP3 cannot be decoded.
+        """
+        from bulletins.audio.codec import decode
+        from bulletins.audio.mixing import fit_rate
+
         # Google's voice has no rate setting (only "slow"): the tempo is changed instead.
         # Words are counted between spaces; Chinese, Japanese and Thai put none between
         # words, so their clips keep Google's own pace rather than a miscounted one.
         words = 0 if is_spaceless(text) else len(text.split())
-        return fit_rate(decode(audio, SAMPLE_RATE), words, profile.rate_wpm)
+        return fit_rate(decode(data, SAMPLE_RATE, "mp3"), words, profile.rate_wpm)
 
     def voices(self) -> list[VoiceInfo]:
         return [
