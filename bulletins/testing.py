@@ -126,6 +126,17 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 reply = Reply()
             state.requests.append(Request(text, lang, speed, time.monotonic(), reply.status))
+        counted = [True]
+
+        def answered() -> None:
+            # A request is in flight until its answer is handed over: counted down
+            # before the last write, since the client may send its next request as soon
+            # as it has the whole answer, before this thread runs on.
+            if counted[0]:
+                counted[0] = False
+                with state.lock:
+                    state.in_flight -= 1
+
         try:
             time.sleep(state.latency_s + reply.delay_s)
             body = batchexecute_body(_mp3_for(text, state) if reply.audio else None)
@@ -140,12 +151,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            answered()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test): nothing to answer
         finally:
-            with state.lock:
-                state.in_flight -= 1
+            answered()
 
     def _drip(self, reply: Reply, body: bytes) -> None:
         head = (

@@ -115,28 +115,29 @@ def test_an_article_is_encoded_while_the_online_voice_still_speaks_the_others(
 ) -> None:
     """Each article's piece starts encoding once its own clips are in, not after all speech.
 
-    The build runs inline (one worker), so the encode can be watched from here: the first
-    article's piece is encoded while the other article's requests are still to come.
+    The pieces handed to the worker processes are watched from here: the first article's
+    piece is started while the other article's requests are still to come.
     """
     import bulletins.episodes.assembly as assembly
 
-    encoded_at: list[int] = []
-    render = assembly.render_piece_job
+    started_at: list[int] = []
+    start = assembly.Pieces.start
 
-    def watched(piece: assembly.PieceJob) -> None:
-        encoded_at.append(len(fake.requests))
-        render(piece)
+    def watched(self: assembly.Pieces, pieces: object) -> None:
+        before = len(self.futures)
+        start(self, pieces)  # type: ignore[arg-type]
+        started_at.extend([len(fake.requests)] * (len(self.futures) - before))
 
-    monkeypatch.setattr(assembly, "render_piece_job", watched)
+    monkeypatch.setattr(assembly.Pieces, "start", watched)
     with FakeGoogle(latency_s=0.02) as fake:
         report = build(
-            settings(content, tmp_path, engine="gtts", gtts_endpoint=fake.url, workers=1)
+            settings(content, tmp_path, engine="gtts", gtts_endpoint=fake.url, workers=2)
         )
         total = len(fake.requests)
     assert report.ok and len(report.episodes) == 4
-    assert encoded_at and encoded_at[0] < total, (encoded_at, total)
+    assert started_at and started_at[0] < total, (started_at, total)
     # Each article is encoded once, for its bulletin and its own episode alike.
-    assert report.encoded == len(encoded_at)
+    assert report.encoded == len(started_at)
 
 
 def test_one_failing_article_leaves_the_others(content: Path, tmp_path: Path) -> None:

@@ -210,7 +210,13 @@ class Pieces:
                 self.futures[piece.key] = failed
 
     def expect(self, items: Iterable[ArticlePlan]) -> None:
-        """Note these articles' pieces, to start each when its last clip is ready."""
+        """Note these articles' pieces, to start each when its last clip is ready.
+
+        With one worker, encoding runs here, so nothing could overlap: it waits for the
+        speech to end, as before.
+        """
+        if self._pool.inline:
+            return
         for item in items:
             for piece in _piece_jobs([(_spoken(item), True)], self.cache_root, self.encoding):
                 if piece.key in self._expected or piece.key in self._store:
