@@ -126,14 +126,15 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 reply = Reply()
             state.requests.append(Request(text, lang, speed, time.monotonic(), reply.status))
-        counted = [True]
+        counted = True
 
         def answered() -> None:
             # A request is in flight until its answer is handed over: counted down
             # before the last write, since the client may send its next request as soon
             # as it has the whole answer, before this thread runs on.
-            if counted[0]:
-                counted[0] = False
+            nonlocal counted
+            if counted:
+                counted = False
                 with state.lock:
                     state.in_flight -= 1
 

@@ -250,7 +250,7 @@ def start_episodes(
     Every piece the episodes need and the piece cache lacks is encoded once, in the
     worker processes, the longest first, so that no worker is left with one long
     piece at the end; an article shared by a bulletin and its own episode is one piece.
-    ``pieces`` holds those started already (see ``Pieces.start_article``).
+    ``pieces`` holds those started already (see ``Pieces.expect``).
 
     Returns:
         For each plan, a function that waits for its pieces, joins them into its file
