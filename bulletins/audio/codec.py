@@ -130,7 +130,9 @@ def encoder_gain_db(sample_rate: int, bitrate: str, output_rate: int) -> float:
     ffmpeg's LAME encode and MP3 decode give back a steady tone about 0.4 dB quieter
     than it went in, whatever the bitrate. The levelling makes up for it, so that
     the file as delivered, not the mix, is at the target; this measures it once per
-    process for the settings in use, with two seconds of a 1 kHz tone.
+    process for the settings in use, with two seconds of a 1 kHz tone. The tone is
+    decoded by the ffmpeg program, not in this process: an offline build never
+    otherwise loads PyAV, which would add some 50 MB to each worker process.
 
     Raises:
         AudioError: ffmpeg failed.
@@ -141,8 +143,12 @@ def encoder_gain_db(sample_rate: int, bitrate: str, output_rate: int) -> float:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tone.mp3"
         encode_mp3([tone.tobytes()], sample_rate, path, bitrate, output_rate, float_input=True)
-        decoded = decode(path.read_bytes(), output_rate)
-    samples = np.frombuffer(decoded.pcm, dtype="<i2").astype(np.float64) / 32768
+        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(path)]
+        command += ["-ac", "1", "-ar", str(output_rate), "-f", "s16le", "pipe:1"]
+        result = subprocess.run(command, capture_output=True, check=False)
+        if result.returncode != 0:
+            raise _failure(command, result.stderr)
+    samples = np.frombuffer(result.stdout, dtype="<i2").astype(np.float64) / 32768
     # The middle second: clear of the encoder's priming and the tone's edges.
     middle = samples[len(samples) // 4 : 3 * len(samples) // 4]
     return float(20 * np.log10(np.sqrt(np.mean(middle**2)) / (0.25 / np.sqrt(2))))

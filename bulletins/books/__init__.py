@@ -24,7 +24,7 @@ from bulletins.books.model import (
     identifier,
     make_book,
 )
-from bulletins.books.package import write_file, write_folder, zipped
+from bulletins.books.package import write_folder, write_zip
 from bulletins.episodes.plans import BulletinPlan
 from bulletins.errors import BulletinsError, cannot_write
 from bulletins.model import EpisodeKind, Problem, Stage, TalkingBook
@@ -91,22 +91,19 @@ def _write(book: Book, folder: Path) -> TalkingBook:
     """Write a book's DAISY folder and zip and its EPUB, each only when it differs."""
     paths = book_files(folder, book.stem)
     daisy = daisy_files(book)
-    daisy_zip = zipped(daisy)
-    epub = zipped(epub_files(book), stored=frozenset({"mimetype"}))
-    written = [
-        write_folder(paths["daisy"], daisy),
-        write_file(paths["zip"], daisy_zip),
-        write_file(paths["epub"], epub),
-    ]
+    folder_written = write_folder(paths["daisy"], daisy)
+    zip_written, daisy_bytes = write_zip(paths["zip"], daisy)
+    epub = epub_files(book)
+    epub_written, epub_bytes = write_zip(paths["epub"], epub, stored=frozenset({"mimetype"}))
     return TalkingBook(
         edition=folder.name,
         language=book.language,
         daisy=paths["zip"],
-        daisy_bytes=len(daisy_zip),
+        daisy_bytes=daisy_bytes,
         epub=paths["epub"],
-        epub_bytes=len(epub),
+        epub_bytes=epub_bytes,
         duration_ms=book.duration_ms,
-        rebuilt=any(written),
+        rebuilt=folder_written or zip_written or epub_written,
     )
 
 

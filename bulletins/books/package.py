@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import filecmp
 import shutil
 import tempfile
 import zipfile
@@ -17,34 +17,41 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 UNIX = 3
 
 
-def zipped(files: Mapping[str, bytes], stored: frozenset[str] = frozenset()) -> bytes:
-    """A zip of ``files`` in their order, flat, with fixed times and permissions.
+class _Unchanged(Exception):
+    """The zip just written is byte for byte the one already in place."""
+
+
+def write_zip(
+    path: Path, files: Mapping[str, bytes], stored: frozenset[str] = frozenset()
+) -> tuple[bool, int]:
+    """Write a zip of ``files`` at ``path``, in their order, flat, with fixed times and
+    permissions, unless ``path`` already holds exactly that zip.
 
     ``stored`` names the files written uncompressed (EPUB's ``mimetype`` must be); MP3s
     are always stored, since they do not compress and a player reads them faster so.
+    The zip is streamed to a temporary file beside ``path`` and compared with the one in
+    place, never held whole in memory: a book of an hour's bulletin carries some 30 MB
+    of audio, and the DAISY zip and the EPUB each carry it again.
+
+    Returns:
+        Whether the file was written, and its size in bytes.
     """
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            entry = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-            entry.create_system = UNIX
-            entry.external_attr = 0o100644 << 16
-            plain = name in stored or name.endswith(".mp3")
-            entry.compress_type = zipfile.ZIP_STORED if plain else zipfile.ZIP_DEFLATED
-            archive.writestr(entry, data, compresslevel=None if plain else 9)
-    return buffer.getvalue()
-
-
-def write_file(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` unless it already holds exactly that; True when written."""
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    with atomic_output(path) as temporary:
-        temporary.write_bytes(data)
-    return True
+        with atomic_output(path) as temporary:
+            with zipfile.ZipFile(temporary, "w") as archive:
+                for name, data in files.items():
+                    entry = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+                    entry.create_system = UNIX
+                    entry.external_attr = 0o100644 << 16
+                    plain = name in stored or name.endswith(".mp3")
+                    entry.compress_type = zipfile.ZIP_STORED if plain else zipfile.ZIP_DEFLATED
+                    archive.writestr(entry, data, compresslevel=None if plain else 9)
+            size = temporary.stat().st_size
+            if path.is_file() and filecmp.cmp(temporary, path, shallow=False):
+                raise _Unchanged
+    except _Unchanged:
+        return False, size
+    return True, size
 
 
 def _holds(folder: Path, files: Mapping[str, bytes]) -> bool:

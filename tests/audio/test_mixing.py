@@ -115,3 +115,32 @@ def test_fit_rate_leaves_short_clips_alone() -> None:
     """A clip of a word or two is too short to measure a rate from, and is left as it is."""
     audio = ToneEngine().synthesize("Hello there", default_profile("en"))
     assert fit_rate(audio, 2, 300) == audio
+
+
+def test_an_offline_build_never_loads_pyav(tmp_path: Path) -> None:
+    """PyAV decodes the online voice's clips; an offline build leaves it unloaded, as each
+    process that loads it and decodes holds some 50 MB more (the memory figure)."""
+    import subprocess
+    import sys
+
+    edition = tmp_path / "content" / "2026-05-01-notice"
+    edition.mkdir(parents=True)
+    (edition / "notice.en.txt").write_text(
+        "Library hours\n\nThe library opens at nine. It closes at five on Sundays.\n",
+        encoding="utf-8",
+    )
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bulletins.build import build\n"
+        "from bulletins.settings import Settings\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "report = build(Settings(content_dir=root / 'content', out_dir=root / 'audio',"
+        " cache_dir=root / 'cache', engine='tone', workers=1))\n"
+        "print(report.ok, 'av' in sys.modules)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert finished.stdout.split() == ["True", "False"]
+    assert list((tmp_path / "audio").glob("*/*.mp3"))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 from bulletins.books.daisy import daisy_files, headings
 from bulletins.books.epub import epub_files
 from bulletins.books.model import BookInfo, Direction, SectionKind, Stretch, make_book
-from bulletins.books.package import zipped
+from bulletins.books.package import write_zip
 from bulletins.model import Piece, Segment, SegmentKind
 
 RATE = 44100
@@ -110,14 +111,22 @@ def test_headline_only_and_no_announcements() -> None:
     assert b"Only a &lt;headline&gt; &amp; more" in files["EPUB/nav.xhtml"]
 
 
-def test_zips_are_reproducible() -> None:
-    """The same files give the same zip bytes, with fixed times and mimetype stored first."""
+def test_zips_are_reproducible(tmp_path: Path) -> None:
+    """The same files give the same zip bytes, with fixed times and mimetype stored first;
+    a zip already in place with those bytes is left as it is."""
     files = {"mimetype": b"application/epub+zip", "a.xhtml": b"<a/>" * 100, "s01.mp3": b"\xff" * 10}
-    first = zipped(files, stored=frozenset({"mimetype"}))
-    assert first == zipped(dict(files), stored=frozenset({"mimetype"}))
-    import io
+    first, second = tmp_path / "first.epub", tmp_path / "second.epub"
+    assert write_zip(first, files, stored=frozenset({"mimetype"}))[0]
+    written, size = write_zip(second, dict(files), stored=frozenset({"mimetype"}))
+    assert written and size == first.stat().st_size
+    assert first.read_bytes() == second.read_bytes()
+    made = second.stat().st_mtime_ns
+    assert write_zip(second, files, stored=frozenset({"mimetype"})) == (False, size)
+    assert second.stat().st_mtime_ns == made
+    assert [p.name for p in tmp_path.iterdir()].count("second.epub") == 1
+    assert len(list(tmp_path.iterdir())) == 2  # no temporary file left
 
-    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+    with zipfile.ZipFile(first) as archive:
         infos = archive.infolist()
         assert [i.filename for i in infos] == list(files)
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
