@@ -191,3 +191,23 @@ def test_an_engine_found_unusable_is_checked_again_on_each_rerun(
     reachable = True
     build(settings)
     assert reached == [settings.out_dir]
+
+
+def test_the_same_build_from_another_folder_answers_from_the_record(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduler runs the command from its own folder: with the same folders named, it
+    is the same build; the same relative names from another folder are another build."""
+    (tmp_path / "here").mkdir()
+    shutil.copytree(content, tmp_path / "here" / "content")
+    monkeypatch.chdir(tmp_path / "here")
+    relative = build_settings(Path("content"), Path("."))
+    assert not relative.content_dir.is_absolute() and not relative.out_dir.is_absolute()
+    assert build(relative).ok
+    reached = stand_in(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    absolute = build_settings(tmp_path / "here" / "content", tmp_path / "here")
+    assert build(absolute).unchanged and reached == []
+    assert (tmp_path / "content" / EDITION).is_dir()  # the same articles, another folder
+    build(relative)
+    assert reached == [Path("audio")]

@@ -53,8 +53,11 @@ the articles) by size and modification time, as make would."""
 
 def inputs(settings: Settings) -> str:
     """A digest of everything a build with these settings reads."""
+    # Its paths made absolute: the same build run from another folder (a scheduler's,
+    # a shell's) is the same build, and the same relative path from another folder is not.
+    settings = _absolute(settings)
     digest = hashlib.sha256()
-    digest.update(f"{FORMAT}\0{bulletins.__version__}\0{sys.version}\0{os.getcwd()}\0".encode())
+    digest.update(f"{FORMAT}\0{bulletins.__version__}\0{sys.version}\0".encode())
     digest.update(repr(settings).encode())
     for variable in ("IMAGEIO_FFMPEG_EXE", "ESPEAK_DATA_PATH"):
         digest.update(f"\0{variable}={os.environ.get(variable, '')}".encode())
@@ -74,6 +77,18 @@ def inputs(settings: Settings) -> str:
         digest.update(_contents(settings.cover, settings.cover.stat()))
     digest.update("\0".join(_distributions()).encode())
     return digest.hexdigest()
+
+
+def _absolute(settings: Settings) -> Settings:
+    """``settings`` with every path in them absolute."""
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(settings):
+        value = getattr(settings, field.name)
+        if isinstance(value, Path):
+            changes[field.name] = value.absolute()
+        elif isinstance(value, tuple) and all(isinstance(v, Path) for v in value):
+            changes[field.name] = tuple(v.absolute() for v in value)
+    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
 
 
 def _contents(path: Path, stat: os.stat_result) -> bytes:
