@@ -70,9 +70,9 @@ def inputs(settings: Settings) -> str:
     ]
     for folder in folders:
         digest.update(f"\0{folder}".encode())
-        for path, stat in sorted(_files(folder)):
-            digest.update(f"\0{path.relative_to(folder)}\0{stat.st_size}\0".encode())
-            digest.update(_contents(path, stat))
+        for name, stat in sorted(_files(folder)):
+            digest.update(f"\0{name}\0{stat.st_size}\0".encode())
+            digest.update(_contents(folder / name, stat))
     if settings.cover is not None and settings.cover.is_file():
         digest.update(_contents(settings.cover, settings.cover.stat()))
     digest.update("\0".join(_distributions()).encode())
@@ -166,24 +166,35 @@ def _usable_now(settings: Settings, names: tuple[str, ...]) -> bool:
 
 def _outputs(out_dir: Path) -> dict[str, list[int]]:
     """Every file in the output folder but the record and the lock: size and mtime."""
-    listed = ((str(path.relative_to(out_dir)), stat) for path, stat in _files(out_dir))
     return {
-        name: [stat.st_size, stat.st_mtime_ns] for name, stat in listed if name not in _NOT_OUTPUTS
+        name: [stat.st_size, stat.st_mtime_ns]
+        for name, stat in _files(out_dir)
+        if name not in _NOT_OUTPUTS
     }
 
 
-def _files(folder: Path) -> Iterator[tuple[Path, os.stat_result]]:
-    """Every file under a folder (none when it does not exist), with its status."""
-    try:
-        entries = list(os.scandir(folder))
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            if entry.name != "__pycache__":
-                yield from _files(Path(entry.path))
-        elif entry.is_file():
-            yield Path(entry.path), entry.stat()
+def _files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """Every file under a folder (none when it does not exist), by its path relative to
+    the folder, with its status.
+
+    Plain strings, not ``Path`` objects: a long history's output folder holds some
+    15,000 files, listed at every build, and making a ``Path`` of each cost more than
+    the listing.
+    """
+    folders = [("", os.fspath(folder))]
+    while folders:
+        prefix, name = folders.pop()
+        try:
+            with os.scandir(name) as listing:
+                entries = list(listing)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+            elif entry.is_file():
+                yield prefix + entry.name, entry.stat()
 
 
 def _distributions() -> list[str]:
