@@ -15,7 +15,7 @@ from mutagen.mp3 import MP3
 
 from bulletins import __version__
 from bulletins.atomic import atomic_output, write_text_atomic
-from bulletins.audio.codec import ffmpeg_exe
+from bulletins.audio.codec import LAME_QUALITY, ffmpeg_exe
 from bulletins.audio.mixing import Encoding, joined
 from bulletins.audio.pieces import PieceJob, render_piece_job
 from bulletins.cache import PIECE_FORMAT, ClipCache, PieceCache, piece_key
@@ -139,7 +139,8 @@ def _piece_jobs(
     beside it; between two articles with no announcement it is a piece of silence.
     """
     jobs: list[PieceJob] = []
-    encoder = Path(ffmpeg_exe()).name  # names its version: another build may encode otherwise
+    # The encoder's version and settings: another build may encode otherwise.
+    encoder = f"{Path(ffmpeg_exe()).name} q{LAME_QUALITY}"
 
     def add(spoken: Spoken, lead_ms: int, tail_ms: int) -> None:
         segments = tuple(s for s, _ in spoken)
