@@ -75,10 +75,10 @@ def run(settings: Settings, progress: OnProgress | None, inputs: str) -> Report:
         synthesizer = stack.enter_context(
             Synthesizer(options.synthesis_options(settings), cache, pool)
         )
-        # The worker processes encode each piece of an article as soon as its clips are
-        # in, while the online voice still speaks the rest.
+        # The worker processes encode each piece as soon as its clips are in, while the
+        # online voice still speaks the rest.
         pieces = Pieces(cache.root, options.episode_options(settings).encoding, pool)
-        pieces.expect(item for plan in plans for item in plan.articles)
+        pieces.expect(_episodes(stages.framed(plans), settings))
 
         def spoken(key: str) -> None:
             if key in cache:
@@ -106,6 +106,13 @@ def _noted(report: Report, problems: Sequence[Problem], value: T) -> T:
     return value
 
 
+def _episodes(plans: Sequence[BulletinPlan], settings: Settings) -> list[BulletinPlan]:
+    """Every episode of these bulletins: each bulletin, then its articles' own episodes."""
+    return [
+        p for plan in plans if plan.articles for p in [plan, *plan.article_plans(settings.out_dir)]
+    ]
+
+
 def _assemble(
     plans: Sequence[BulletinPlan],
     cache: ClipCache,
@@ -114,9 +121,7 @@ def _assemble(
     pieces: Pieces,
 ) -> tuple[list[Problem], tuple[list[Episode], int]]:
     """Encode and write every episode: each bulletin and its articles' own episodes."""
-    everything = [
-        p for plan in plans if plan.articles for p in [plan, *plan.article_plans(settings.out_dir)]
-    ]
+    everything = _episodes(plans, settings)
     started, encoded, problems = start_episodes(
         everything, cache, options.episode_options(settings), pool, pieces
     )

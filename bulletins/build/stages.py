@@ -155,11 +155,12 @@ class Stages:
         ``on_clip`` is called with each clip's key as soon as it has been tried, while the
         others are still being spoken.
         """
-        # The announcements go in the same run, after the articles: when every article is
-        # spoken, they are the ones ``announce`` says, and are in the cache already; else
-        # ``announce`` speaks the few that differ.
+        # The announcements go in the same run, first: they are short, and their pieces
+        # can then be encoded while the articles are spoken. When every article is
+        # spoken, they are the ones ``announce`` says, and are in the cache already;
+        # else ``announce`` speaks the few that differ.
         ahead = _announcement_jobs(self._frames(plans))
-        jobs = itertools.chain(_jobs(plans), ahead)
+        jobs = itertools.chain(ahead, _jobs(plans))
         failures = synthesizer.run(jobs, _Progress(plans, self.progress, on_clip))
         offline = self.choice.engine("espeak") if self._fallback == "offline" else None
         problems: list[Problem] = []
@@ -196,6 +197,13 @@ class Stages:
                     problems.append(Problem(Stage.SPEAK, f"{path}: {reason}", path))
             spoken[number] = dataclasses.replace(plan, articles=kept)
         return problems, spoken
+
+    def framed(self, plans: Sequence[BulletinPlan]) -> list[BulletinPlan]:
+        """Each bulletin with the announcements it is built with when every article is spoken."""
+        return [
+            plan if frame is None else dataclasses.replace(plan, frame=frame)
+            for plan, frame in self._frames(plans)
+        ]
 
     def _frames(self, plans: Sequence[BulletinPlan]) -> list[tuple[BulletinPlan, Frame | None]]:
         """Each bulletin with what it says around its articles (None when it has no articles)."""

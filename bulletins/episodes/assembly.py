@@ -19,7 +19,7 @@ from bulletins.audio.codec import LAME_QUALITY, ffmpeg_exe
 from bulletins.audio.mixing import Encoding, joined
 from bulletins.audio.pieces import PieceJob, render_piece_job
 from bulletins.cache import PIECE_FORMAT, ClipCache, PieceCache, piece_key
-from bulletins.episodes.plans import ArticlePlan, BulletinPlan, Spoken
+from bulletins.episodes.plans import BulletinPlan, Spoken
 from bulletins.episodes.tags import BUILD_TAG, TagInfo, read_loudness, write_tags
 from bulletins.episodes.transcripts import chapter_title, chapters_json, cues, srt, webvtt
 from bulletins.errors import AudioError, BulletinsError
@@ -210,17 +210,22 @@ class Pieces:
                 failed.set_exception(exc)
                 self.futures[piece.key] = failed
 
-    def expect(self, items: Iterable[ArticlePlan]) -> None:
-        """Note these articles' pieces, to start each when its last clip is ready.
+    def expect(self, plans: Iterable[BulletinPlan]) -> None:
+        """Note these bulletins' pieces, to start each when its last clip is ready.
 
-        With one worker, encoding runs here, so nothing could overlap: it waits for the
-        speech to end, as before.
+        The plans carry the announcements they will be built with, so that those pieces
+        too are encoded while the online voice still speaks the articles. With one
+        worker, encoding runs here, so nothing could overlap: it waits for the speech
+        to end, as before.
         """
         if self._pool.inline:
             return
-        for item in items:
-            for piece in _piece_jobs([(_spoken(item), True)], self.cache_root, self.encoding):
+        for plan in plans:
+            for piece in piece_jobs(plan, self.cache_root, self.encoding):
                 if piece.key in self._expected or piece.key in self._store:
+                    continue
+                if not piece.keys:
+                    self.start([piece])  # silence alone: nothing to wait for
                     continue
                 self._expected[piece.key] = (piece, set(piece.keys))
                 for clip in set(piece.keys):
@@ -233,10 +238,6 @@ class Pieces:
             missing.discard(clip)
             if not missing:
                 self.start([piece])
-
-
-def _spoken(item: ArticlePlan) -> Spoken:
-    return list(zip(item.segments, item.keys, strict=True))
 
 
 def start_episodes(
