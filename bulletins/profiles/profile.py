@@ -57,7 +57,7 @@ class Profile:
     gtts_tld: str = "com"
     espeak_voice: str | None = None
     espeak_diacritise: bool = False
-    """Write in Arabic vowels with Piper's diacritiser (when installed) before eSpeak NG reads."""
+    """Write in Arabic vowels with the diacritiser (text2tashkeel) before eSpeak NG reads."""
     piper_voice: str | None = None
     """A Piper voice model's name (``en_US-joe-medium``), for the ``piper`` engine."""
     pauses: Pauses = field(default_factory=Pauses)

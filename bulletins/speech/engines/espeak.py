@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import threading
-from collections.abc import Callable
-from functools import cache
-from typing import ClassVar, cast
+from typing import ClassVar
 
 import espeakng_loader
 
@@ -15,12 +12,14 @@ from bulletins.errors import EngineUnavailable, SynthesisError
 from bulletins.model import Audio
 from bulletins.profiles.profile import Profile
 from bulletins.speech.engines.base import EngineOptions, VoiceInfo
+from bulletins.text import arabic
 
 # Values from espeak-ng's speak_lib.h.
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _CHARS_UTF8 = 1
 _PARAM_RATE = 1
 _EE_OK = 0
+_PHONEMES_IPA = 0x02
 
 _Callback = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
@@ -71,6 +70,12 @@ class _Library:
             ctypes.c_uint,
             ctypes.c_void_p,
             ctypes.c_void_p,
+        ]
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        lib.espeak_TextToPhonemes.argtypes = [
+            ctypes.POINTER(ctypes.c_void_p),
+            ctypes.c_int,
+            ctypes.c_int,
         ]
         lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
         lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
@@ -125,12 +130,28 @@ class _Library:
                 return identifier
         return None
 
-    def speak(self, text: str, voice: str, rate_wpm: int) -> bytes:
+    def _select(self, voice: str) -> None:
         # Voices are selected by file: espeak_SetVoiceByName knows "en-us" (a file)
         # but not "en-gb" (a language of the file "gmw/en").
         identifier = self.identifier(voice)
         if identifier is None or self.lib.espeak_SetVoiceByName(identifier.encode()) != _EE_OK:
             raise SynthesisError(f"eSpeak NG has no voice '{voice}' (see 'bulletins voices --all')")
+
+    def phonemes(self, text: str, voice: str) -> str:
+        """What eSpeak NG would say for ``text``, in IPA, a clause at a time joined by spaces."""
+        self._select(voice)
+        buffer = ctypes.create_string_buffer(text.encode("utf-8"))
+        pointer = ctypes.c_void_p(ctypes.addressof(buffer))
+        clauses = []
+        while pointer.value:
+            result = self.lib.espeak_TextToPhonemes(
+                ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA
+            )
+            clauses.append((result or b"").decode("utf-8"))
+        return " ".join(clauses)
+
+    def speak(self, text: str, voice: str, rate_wpm: int) -> bytes:
+        self._select(voice)
         self.lib.espeak_SetParameter(_PARAM_RATE, rate_wpm, 0)
         data = text.encode("utf-8")
         self._chunks = []
@@ -141,31 +162,24 @@ class _Library:
         return b"".join(self._chunks)
 
 
-@cache
-def _diacritiser() -> Callable[[str], str] | None:
-    """Piper's offline Arabic diacritiser, when Piper is installed.
-
-    Arabic is written without most vowels, and eSpeak NG guesses them: on ten
-    hand-vowelled news sentences (benchmarks/arabic_diacritics.py) its phonemes were
-    37 % wrong from the bare text and 10 % wrong once the diacritiser had written
-    the vowels in, so a profile that asks for it (``[espeak] diacritise = true``) gets it.
-    """
-    try:
-        from piper.tashkeel import TashkeelDiacritizer
-    except ImportError:
-        return None
-    return cast(Callable[[str], str], TashkeelDiacritizer())
-
-
-@cache
-def _has_diacritiser() -> bool:
-    # Asked for every clip's cache key: whether Piper is there, without loading its model.
-    return importlib.util.find_spec("piper") is not None
-
-
 def _vowels(profile: Profile) -> bool:
     """Whether Arabic vowels are written in before eSpeak NG reads this profile's text."""
-    return profile.espeak_diacritise and _has_diacritiser()
+    return profile.espeak_diacritise and arabic.available()
+
+
+def _prepared(text: str, profile: Profile) -> str:
+    """The text as eSpeak NG is given it: vowels written in where the profile asks, and
+    each letter's marks in the order eSpeak NG reads (the shadda first, no tatweel)."""
+    if _vowels(profile):
+        text = arabic.vowelled(text)
+    return arabic.shadda_first(text)
+
+
+def phonemes(text: str, voice: str) -> str:
+    """The phonemes eSpeak NG says for ``text``, exactly as given, in IPA (for measurements)."""
+    library = _library()
+    with _LOCK:
+        return library.phonemes(text, voice)
 
 
 _LOADED: list[_Library] = []
@@ -210,11 +224,11 @@ class EspeakEngine:
             return library.identifier(profile.espeak_voice) is not None
 
     def voice_key(self, profile: Profile) -> str:
-        vowels = "|vowelled" if _vowels(profile) else ""
-        return f"{profile.espeak_voice}|{profile.rate_wpm}{vowels}"
+        vowels = f"|vowelled by {arabic.version()}" if _vowels(profile) else ""
+        return f"{profile.espeak_voice}|{profile.rate_wpm}{vowels}|shadda first"
 
     def describe(self, profile: Profile) -> str:
-        vowels = ", vowels written in by Piper's Arabic diacritiser" if _vowels(profile) else ""
+        vowels = ", Arabic vowels written in by text2tashkeel" if _vowels(profile) else ""
         return f"eSpeak NG {_library().version}, voice {profile.espeak_voice}{vowels}"
 
     def check(self) -> None:
@@ -223,9 +237,7 @@ class EspeakEngine:
     def synthesize(self, text: str, profile: Profile) -> Audio:
         if not profile.espeak_voice:
             raise SynthesisError(f"the {profile.english_name} profile names no eSpeak NG voice")
-        diacritiser = _diacritiser() if _vowels(profile) else None
-        if diacritiser is not None:
-            text = diacritiser(text)
+        text = _prepared(text, profile)
         library = _library()
         with _LOCK:
             pcm = library.speak(text, profile.espeak_voice, profile.rate_wpm)
