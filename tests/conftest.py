@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from typer.testing import CliRunner
@@ -169,6 +169,13 @@ def cue_seconds(stamp: str) -> float:
     return int(hours) * 3600 + int(minutes) * 60 + float(rest)
 
 
+def missing(reason: str) -> NoReturn:
+    """A tool CI installs is not here: the test fails in CI (``CI`` set) and skips elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI installs it: see .ci/run)")
+    pytest.skip(reason)
+
+
 def read_as_apps(*paths: Path) -> dict[str, Any]:
     """What the parsers podcast apps and directories run make of these files: each feed
     as podcast-partytime (Podcast Index, Podverse) and feedsmith read it, each .vtt file's
@@ -179,10 +186,7 @@ def read_as_apps(*paths: Path) -> dict[str, Any]:
     """
     node = shutil.which("node")
     if node is None or not (PODCAST_APPS / "node_modules").is_dir():
-        reason = "the podcast apps' parsers need Node.js and `npm ci --prefix tests/podcast_apps`"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI installs them: see .ci/run)")
-        pytest.skip(reason)
+        missing("the podcast apps' parsers need Node.js and `npm ci --prefix tests/podcast_apps`")
     done = subprocess.run(
         [node, str(PODCAST_APPS / "read.mjs"), *map(str, paths)],
         capture_output=True,

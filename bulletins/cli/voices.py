@@ -43,6 +43,7 @@ def voices_command(
         "gTTS",
         "eSpeak NG",
         "Piper",
+        "Pico",
         "rate",
         "profile",
     ):
@@ -56,6 +57,7 @@ def voices_command(
             f"{profile.gtts_lang} ({profile.gtts_tld})",
             str(profile.espeak_voice),
             profile.piper_voice or "-",
+            profile.pico_voice or "-",
             f"{profile.rate_wpm} wpm",
             str(profile.source),
         )

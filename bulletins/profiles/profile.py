@@ -60,6 +60,8 @@ class Profile:
     """Write in Arabic vowels with the diacritiser (text2tashkeel) before eSpeak NG reads."""
     piper_voice: str | None = None
     """A Piper voice model's name (``en_US-joe-medium``), for the ``piper`` engine."""
+    pico_voice: str | None = None
+    """An SVOX Pico voice (``it-IT``), for the ``pico`` engine."""
     pauses: Pauses = field(default_factory=Pauses)
     phrases: Mapping[str, str] = field(default_factory=dict)
     """Phrases spoken around articles, keyed by role (``before_article``...)."""
@@ -131,7 +133,18 @@ def builtin_voices_dir() -> Path:
 
 _PROFILE_KEYS = frozenset(
     {"language", "name", "english_name", "iso639_2", "engines", "rate", "dates", "digits"}
-    | {"gtts", "espeak", "piper", "pauses", "phrases", "page", "segmenting", "script", "scripts"}
+    | {
+        "gtts",
+        "espeak",
+        "piper",
+        "pico",
+        "pauses",
+        "phrases",
+        "page",
+        "segmenting",
+        "script",
+        "scripts",
+    }
 )
 
 
@@ -164,6 +177,7 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
     gtts = _expect(data.get("gtts", {}), dict, path, "gtts")
     espeak = _expect(data.get("espeak", {}), dict, path, "espeak")
     piper = _expect(data.get("piper", {}), dict, path, "piper")
+    pico = _expect(data.get("pico", {}), dict, path, "pico")
     segmenting = _expect(data.get("segmenting", {}), dict, path, "segmenting")
     phrases = _expect(data.get("phrases", {}), dict, path, "phrases")
     page = _expect(data.get("page", {}), dict, path, "page")
@@ -195,6 +209,7 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         espeak_voice=_expect(espeak.get("voice", language), str, path, "espeak.voice"),
         espeak_diacritise=_expect(espeak.get("diacritise", False), bool, path, "espeak.diacritise"),
         piper_voice=_expect(piper.get("voice", ""), str, path, "piper.voice") or None,
+        pico_voice=_expect(pico.get("voice", ""), str, path, "pico.voice") or None,
         pauses=Pauses(**pauses_data),
         phrases={str(k): _expect(v, str, path, f"phrases.{k}") for k, v in phrases.items()},
         page={str(k): _expect(v, str, path, f"page.{k}") for k, v in page.items()},

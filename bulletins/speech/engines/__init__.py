@@ -39,6 +39,7 @@ ENGINES: Mapping[str, Callable[[EngineOptions], Engine]] = _Registry(
         "espeak": "espeak:EspeakEngine",
         "gtts": "google:GoogleEngine",
         "piper": "piper:PiperEngine",
+        "pico": "pico:PicoEngine",
         "tone": "tone:ToneEngine",
     }
 )
