@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -55,6 +56,9 @@ def version() -> str:
 
 @cache
 def _model() -> Callable[[str], str]:
+    # One thread: bulletins runs a worker process per core already, and onnxruntime's
+    # own pool of threads would spin on the cores eSpeak NG is speaking on.
+    os.environ.setdefault("TT_ORT_THREADS", "1")
     # Imported here: onnxruntime loads only where Arabic is spoken offline.
     from text2tashkeel import Diacritizer
 
