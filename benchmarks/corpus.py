@@ -52,6 +52,14 @@ TEMPLATES: dict[str, list[str]] = {
         "El nuevo acuerdo prevé {n} reuniones públicas al año, abiertas a todos los vecinos de {place}.",
         "Quien necesite ayuda puede llamar a la línea dedicada, abierta de ocho de la mañana a ocho de la noche.",
     ],
+    "de": [
+        "Der Kreisrat hat {n} tausend Pfund bereitgestellt, um die Straßen der Innenstadt sicherer zu machen.",
+        "Nach Angaben der Polizei gingen die Einbrüche in {place} um {p} Prozent gegenüber dem Vorjahr zurück.",
+        "Die Mitarbeiter der Sozialdienste haben in dieser Woche {n} Familien zu Hause besucht.",
+        "Die Beauftragte sagte, dass jede Organisation dazu beitragen kann, Schaden von den Gemeinden abzuwenden.",
+        "Die neue Vereinbarung sieht {n} öffentliche Versammlungen im Jahr vor, offen für alle Einwohner von {place}.",
+        "Wer Hilfe braucht, kann die Beratungsstelle von acht Uhr morgens bis acht Uhr abends anrufen.",
+    ],
 }
 PLACES = ["Guildford", "Woking", "Epsom", "Dorking", "Reigate", "Redhill", "Camberley", "Farnham"]
 

@@ -52,6 +52,10 @@ class BookError(BulletinsError, RuntimeError):
     """A talking book cannot be made (its audio is missing); no part of it is written."""
 
 
+class CheckError(BulletinsError, RuntimeError):
+    """Proof-listening cannot run (no recogniser or model) or cannot hear a file."""
+
+
 class SourceError(BulletinsError, ValueError):
     """A web page or feed cannot be fetched or read as news (refused address, bad answer...)."""
 

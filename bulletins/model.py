@@ -182,6 +182,8 @@ class Stage(StrEnum):
     """Speaking the openings, announcements and closings."""
     ASSEMBLE = "assemble"
     """Encoding and writing the episodes."""
+    CHECK = "check"
+    """Proof-listening to the episodes written (``build --check``)."""
     PUBLISH = "publish"
     """Recording the history and rewriting the feeds and pages."""
 

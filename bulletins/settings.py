@@ -103,6 +103,16 @@ class Settings:
     owner_email: str | None = None
     """The feeds' owner's e-mail address (itunes:owner, podcast:locked): where podcast
     hosts and directories confirm who may move or import the feeds."""
+    check: bool = False
+    """Proof-listen each new episode after the build (``build --check``; needs the
+    ``check`` extra): one heard as another language, or mostly unintelligible, is kept
+    out of the feeds until it is fixed."""
+    check_failures: str = "error"
+    """What a failed proof-listening is: ``error`` (kept out of the feeds, exit status 1)
+    or ``warn`` (reported, published)."""
+    whisper_model: Path | None = None
+    """A Whisper model folder for faster-whisper (CTranslate2's conversion); None means
+    Whisper base from the ``check`` extra's packages."""
     update_frequency: str | None = None
     """How often new editions come, as an iCalendar RRULE (``FREQ=DAILY``,
     ``FREQ=WEEKLY;BYDAY=MO``), for podcast:updateFrequency."""
@@ -178,6 +188,10 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
     ):
         raise ConfigError(
             f"update_frequency must be an iCalendar RRULE such as FREQ=DAILY, not {settings.update_frequency!r}"
+        )
+    if settings.check_failures not in ("error", "warn"):
+        raise ConfigError(
+            f"check_failures must be 'error' or 'warn', not {settings.check_failures!r}"
         )
     if settings.feed_items < 1:
         raise ConfigError(f"feed_items must be at least 1, not {settings.feed_items}")

@@ -94,7 +94,10 @@ def run(settings: Settings, progress: OnProgress | None, inputs: str) -> Report:
         )
         if settings.talking_books:
             report.books = _noted(report, *_books(plans, report.episodes, cache, settings))
-        _noted(report, _publish(report.episodes, stages, settings), None)
+        heard = report.episodes
+        if settings.check:
+            heard = _noted(report, *_proof_listen(report.episodes, settings))
+        _noted(report, _publish(heard, stages, settings), None)
         record.keep(settings, report, inputs)
     return report
 
@@ -149,6 +152,33 @@ def _books(
 
     narrators = {e.path: e.narrator for e in episodes if e.kind is EpisodeKind.BULLETIN}
     return write_books(plans, narrators, cache.root, options.book_options(settings))
+
+
+def _proof_listen(
+    episodes: Sequence[Episode], settings: Settings
+) -> tuple[list[Problem], list[Episode]]:
+    """Hear each episode; those that fail are kept out of the feeds (unless only warned of)."""
+    from bulletins.proof import listen
+
+    try:
+        hearings = listen(
+            [e.path for e in episodes],
+            settings.out_dir,
+            settings.whisper_model,
+            settings.cache_dir or default_cache_dir(),
+        )
+    except BulletinsError as exc:
+        # The recogniser cannot run: nothing is published unheard.
+        return [Problem(Stage.CHECK, str(exc), settings.out_dir)], []
+    warn = settings.check_failures == "warn"
+    problems = [
+        Problem(Stage.CHECK, f"{h.path}: {h.problem}", Path(h.path), warn)
+        for h in hearings
+        if h.problem is not None
+    ]
+    failed = {Path(h.path) for h in hearings if h.problem is not None}
+    kept = [e for e in episodes if warn or e.path not in failed]
+    return problems, kept
 
 
 def _publish(episodes: Sequence[Episode], stages: Stages, settings: Settings) -> list[Problem]:

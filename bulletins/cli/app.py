@@ -12,6 +12,7 @@ import typer
 
 from bulletins import __version__
 from bulletins.cli.build import build_command, say_command
+from bulletins.cli.check import check_command
 from bulletins.cli.ingest import ingest_command
 from bulletins.cli.manage import (
     cache_clear,
@@ -34,6 +35,7 @@ app = typer.Typer(
 
 app.command("build")(build_command)
 app.command("say")(say_command)
+app.command("check")(check_command)
 app.command("ingest")(ingest_command)
 app.command("languages")(languages_command)
 app.command("serve")(serve_command)

@@ -56,6 +56,17 @@ TalkingBooksOption = Annotated[
     ),
 ]
 
+CheckOption = Annotated[
+    bool | None,
+    documented(
+        "--check/--no-check",
+        help="Proof-listen each new episode with an offline recogniser (pip install "
+        "'bulletins[check]'); one heard as another language, or mostly unintelligible, "
+        "is kept out of the feeds.",
+        default="no-check",
+    ),
+]
+
 # The library, rich's progress bars and the summary load when a command runs, not when
 # the command line starts, so `bulletins --help` answers at once.
 
@@ -79,6 +90,7 @@ def build_command(
     base_url: BaseUrlOption = None,
     cover: CoverOption = None,
     talking_books: TalkingBooksOption = None,
+    check: CheckOption = None,
     cache_dir: CacheDirOption = None,
     cache: CacheOption = None,
     disclosure: DiscloseOption = None,
@@ -114,6 +126,7 @@ def build_command(
         base_url=base_url,
         cover=cover,
         talking_books=talking_books,
+        check=check,
         disclose_voice=disclosure,
     )
     from bulletins.cli.summary import _summary, report_json

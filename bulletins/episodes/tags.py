@@ -70,6 +70,17 @@ def read_loudness(tag: ID3) -> Loudness | None:
     return None
 
 
+def read_build_key(path: Path) -> str | None:
+    """The build digest in an episode's tag; None when it has none or cannot be read."""
+    from mutagen import MutagenError
+
+    try:
+        tag = ID3(path)
+    except (MutagenError, OSError):
+        return None
+    return next((str(frame) for frame in tag.getall(f"TXXX:{BUILD_TAG}")), None)
+
+
 def _text(frame: type, value: str) -> object:
     return frame(encoding=Encoding.UTF8, text=[value])
 
