@@ -27,6 +27,7 @@ def test_registry_names_every_engine() -> None:
         "espeak": "espeak",
         "gtts": "gtts",
         "piper": "piper",
+        "pico": "pico",
         "tone": "tone",
     }
 

@@ -32,7 +32,7 @@ ARTICLE = (
 def _prefer_piper(folder: Path) -> Path:
     """A voices folder whose English profile prefers Piper to eSpeak NG."""
     text = (builtin_voices_dir() / "en.toml").read_text(encoding="utf-8")
-    text = text.replace('engines = ["gtts", "espeak"]', 'engines = ["piper", "espeak"]')
+    text = text.replace('engines = ["gtts", "pico", "espeak"]', 'engines = ["piper", "espeak"]')
     assert 'engines = ["piper", "espeak"]' in text
     return write(folder / "en.toml", text).parent
 
