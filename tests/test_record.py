@@ -213,3 +213,15 @@ def test_the_same_build_from_another_folder_answers_from_the_record(
     assert (tmp_path / "content" / EDITION).is_dir()  # the same articles, another folder
     build(relative)
     assert reached == [Path("audio")]
+
+
+def test_a_proof_listening_after_the_build_leaves_the_rerun_a_rerun(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bulletins check` writes its hearings in the output folder after a build: that is
+    not a change to what the build made, and the re-run still answers from the record."""
+    settings = build_settings(content, tmp_path)
+    assert build(settings).ok
+    (settings.out_dir / ".bulletins-check.json").write_text("{}", encoding="utf-8")
+    reached = stand_in(monkeypatch)
+    assert build(settings).unchanged and reached == []
