@@ -13,6 +13,11 @@ except ImportError:  # Windows: builds into one folder are not serialised there
     fcntl = None  # type: ignore[assignment]
 
 
+CHECK_RECORD = ".bulletins-check.json"
+"""Proof-listening's record in the output folder: each episode's hearing, by its file and
+build digest. Not a build's output: ``bulletins check`` writes it after a build."""
+
+
 def bulletin_path(out_dir: Path, edition_slug: str, language: str) -> Path:
     """``audio/<edition>/<edition>.<language>.mp3``: ASCII, unique per edition and language."""
     return out_dir / edition_slug / f"{edition_slug}.{language}.mp3"

@@ -34,8 +34,8 @@ import bulletins
 from bulletins.atomic import write_text_atomic
 from bulletins.build.report import Report
 from bulletins.model import Stage, Stats
+from bulletins.outputs import CHECK_RECORD
 from bulletins.profiles.profile import builtin_voices_dir
-from bulletins.proof import RECORD as CHECK_RECORD
 from bulletins.settings import Settings
 from bulletins.speech.engines.piper import default_voices_dir
 
@@ -46,7 +46,6 @@ FORMAT = 1
 _REPEATED = frozenset({Stage.PUBLISH, Stage.PLAN})
 """The stages whose warnings a record repeats: they follow from what the digest covers
 (no base_url, an unreadable file) or are checked again (an unusable engine)."""
-# The proof-listening record is not a build's output: `bulletins check` writes it after.
 _NOT_OUTPUTS = frozenset({RECORD, ".bulletins.lock", CHECK_RECORD})
 _WHOLE_BELOW = 1 << 20
 """Files smaller than this are digested whole; larger ones (images, audio kept beside

@@ -9,7 +9,7 @@ fixed, and ``bulletins check`` reports it.
 
 from __future__ import annotations
 
-import re
+import bisect
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from bulletins.atomic import KeptEntries
+from bulletins.episodes.transcripts import Cue, read_webvtt
 from bulletins.errors import CheckError
-from bulletins.outputs import sidecars
+from bulletins.outputs import CHECK_RECORD, sidecars
 from bulletins.profiles.languages import english_name, known
 from bulletins.proof import whisper
 
@@ -40,16 +41,7 @@ NOT_HEARD = 0.2
 """The recogniser finds the episode's language less likely than this: it is not heard as
 that language (a good Italian bulletin scores above 0.9; Italian read by eSpeak NG's
 French voice, 0.002)."""
-RECORD = ".bulletins-check.json"
-"""In the output folder: each episode's hearing, by its file and build digest."""
 _WHISPER_CODES = {"prs": "fa", "zh-hans": "zh", "zh-hant": "zh", "ckb": "", "ku": ""}
-
-
-@dataclass(frozen=True)
-class Cue:
-    start: float
-    end: float
-    text: str
 
 
 @dataclass(frozen=True)
@@ -91,26 +83,8 @@ def normalised(text: str) -> str:
 
 
 def read_cues(vtt: Path) -> list[Cue]:
-    """The cues of a WebVTT transcript that bulletins wrote."""
-    cues: list[Cue] = []
-    blocks = re.split(r"\n\s*\n", vtt.read_text(encoding="utf-8"))
-    for block in blocks:
-        lines = block.strip().splitlines()
-        for number, line in enumerate(lines):
-            if "-->" in line:
-                start, end = (_seconds(part.split()[0]) for part in line.split("-->"))
-                text = " ".join(lines[number + 1 :]).strip()
-                if text:
-                    cues.append(Cue(start, end, re.sub(r"<[^>]+>", "", text)))
-                break
-    return cues
-
-
-def _seconds(stamp: str) -> float:
-    parts = [float(p) for p in stamp.strip().split(":")]
-    while len(parts) < 3:
-        parts.insert(0, 0.0)
-    return parts[0] * 3600 + parts[1] * 60 + parts[2]
+    """The cues of an episode's transcript."""
+    return read_webvtt(vtt.read_text(encoding="utf-8"))
 
 
 def whisper_code(language: str) -> str:
@@ -167,11 +141,15 @@ def judge(path: Path, language: str, cues: Sequence[Cue], heard: whisper.Heard |
 
 
 def _unfollowed(cues: Sequence[Cue], heard: Sequence[whisper.Word]) -> Iterator[str]:
+    # Both run in time order: each cue takes the words whose middle falls within it.
+    middles = [(w.start + w.end) * 500 for w in heard]  # milliseconds
     for cue in cues:
         reference = normalised(cue.text)
         if len(reference.split()) < 3:
             continue  # a word or two: too little to say
-        said = " ".join(w.text for w in heard if cue.start <= (w.start + w.end) / 2 < cue.end)
+        first = bisect.bisect_left(middles, cue.start_ms)
+        last = bisect.bisect_left(middles, cue.end_ms)
+        said = " ".join(w.text for w in heard[first:last])
         wer, _ = _rates(reference, normalised(said))
         if wer > NOT_FOLLOWED_WER:
             yield cue.text
@@ -187,23 +165,20 @@ def listen(
     out_dir: Path,
     model_setting: Path | None,
     cache_root: Path,
-    build_keys: dict[Path, str] | None = None,
 ) -> list[Hearing]:
-    """Hear each episode, or remember its hearing when its file has not changed since.
-
-    ``build_keys`` gives each file's build digest when the caller knows it; else it is
-    read from the file's tag.
+    """Hear each episode, or remember its hearing when its file (its build digest) has
+    not changed since.
 
     Raises:
         CheckError: the recogniser or its model is missing.
     """
     from bulletins.episodes.tags import read_build_key
 
-    kept = KeptEntries(out_dir / RECORD)
+    kept = KeptEntries(out_dir / CHECK_RECORD)
     folder: Path | None = None
     found: list[Hearing] = []
     for path in paths:
-        key = (build_keys or {}).get(path) or read_build_key(path) or ""
+        key = read_build_key(path) or ""
         entry = f"{path.relative_to(out_dir) if path.is_relative_to(out_dir) else path}|{key}"
         remembered = _hearing(kept.get(entry))
         if remembered is not None:
