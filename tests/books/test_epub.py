@@ -86,19 +86,33 @@ def ace(out: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, 
         _missing("Node.js and `PUPPETEER_SKIP_DOWNLOAD=true npm ci --prefix tests/ace`", "Ace")
     # Ace launches Chromium with --no-sandbox itself (ace-axe-runner-puppeteer), so it
     # runs as root in a container; puppeteer takes the browser from this variable.
-    environment = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": _chromium()}
+    # Ace gives Chromium 5 s to start (ACE_TIMEOUT_INITIAL), too little on a loaded
+    # two-core machine: a slow start failed the whole module in CI with exit status 1.
+    environment = {
+        **os.environ,
+        "PUPPETEER_EXECUTABLE_PATH": _chromium(),
+        "ACE_TIMEOUT_INITIAL": "60000",
+    }
     reports = {}
     for edition, language in BOOKS:
         folder = tmp_path_factory.mktemp(f"ace-{edition}-{language}")
         done = subprocess.run(
-            [str(ACE), "--silent", "--force", "-o", str(folder), str(epub(out, edition, language))],
+            [
+                str(ACE),
+                "--verbose",
+                "--force",
+                "-o",
+                str(folder),
+                str(epub(out, edition, language)),
+            ],
             capture_output=True,
             text=True,
             env=environment,
             check=False,
         )
         report = folder / "report.json"
-        assert done.returncode == 0 and report.is_file(), done.stderr[-2000:] or done.stdout[-2000:]
+        # --verbose, so that a failure shows Ace's own account of it.
+        assert done.returncode == 0 and report.is_file(), (done.stdout + done.stderr)[-3000:]
         reports[edition, language] = json.loads(report.read_text("utf-8"))
     return reports
 
