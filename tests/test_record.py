@@ -225,3 +225,36 @@ def test_a_proof_listening_after_the_build_leaves_the_rerun_a_rerun(
     (settings.out_dir / ".bulletins-check.json").write_text("{}", encoding="utf-8")
     reached = stand_in(monkeypatch)
     assert build(settings).unchanged and reached == []
+
+
+def test_a_file_changed_in_place_is_caught_after_a_build_that_left_its_folder_alone(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build records an unchanged folder from the last record, without looking at its
+    files again; a file changed in place there since is still caught by the re-run, and
+    the build that follows records the folder afresh."""
+    settings = build_settings(content, tmp_path)
+    assert build(settings).ok
+    # A file of the talking book, which a build that finds the book up to date leaves alone.
+    smil = next(settings.out_dir.glob(f"{EDITION}/*.it.daisy/s01.smil"))
+    folder = smil.parent
+    folder_time = folder.stat().st_mtime_ns
+    with smil.open("a", encoding="utf-8") as file:
+        file.write("\n")
+    assert folder.stat().st_mtime_ns == folder_time
+    # A new edition, from a folder of its own: its build leaves the first edition's
+    # folder as it was.
+    added = tmp_path / "next" / "2026-06-next-edition"
+    added.mkdir(parents=True)
+    shutil.copy(content / EDITION / "community-safety-assembly.it.txt", added / "news.it.txt")
+    settings = build_settings(added.parent, tmp_path)
+    assert build(settings).ok
+    assert folder.stat().st_mtime_ns == folder_time
+    assert smil.read_text(encoding="utf-8").endswith("\n\n")
+    real = pipeline.run
+    reached = stand_in(monkeypatch)
+    assert not build(settings).unchanged and reached == [settings.out_dir]
+    monkeypatch.setattr(pipeline, "run", real)
+    assert build(settings).ok
+    reached = stand_in(monkeypatch)
+    assert build(settings).unchanged and reached == []

@@ -42,7 +42,7 @@ from bulletins.speech.engines.piper import default_voices_dir
 __all__ = ["RECORD", "inputs", "keep", "unchanged"]
 
 RECORD = ".bulletins-build.json"
-FORMAT = 1
+FORMAT = 2
 _REPEATED = frozenset({Stage.PUBLISH, Stage.PLAN})
 """The stages whose warnings a record repeats: they follow from what the digest covers
 (no base_url, an unreadable file) or are checked again (an unusable engine)."""
@@ -113,7 +113,11 @@ def unchanged(settings: Settings, digest: str) -> Report | None:
             if json.loads(file.readline()) != {"format": FORMAT, "inputs": digest}:
                 return None
             kept = json.loads(file.read())
-        if kept.get("outputs") != _outputs(settings.out_dir):
+        # Every file's size and time compared, through its folder's digest: a file
+        # changed in place leaves its folder's time as it was.
+        if _digests(kept.get("folders")) != _digests(_outputs(settings.out_dir)):
+            # So that the next record lists every file again (see keep).
+            (settings.out_dir / RECORD).unlink(missing_ok=True)
             return None
         report = _typed(Report, kept["report"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -141,7 +145,8 @@ def keep(settings: Settings, report: Report, digest: str) -> None:
             return
         kept = dataclasses.replace(report, synthesis=Stats(), encoded=0)
         header = json.dumps({"format": FORMAT, "inputs": digest})
-        data = {"outputs": _outputs(settings.out_dir), "report": _plain(kept)}
+        folders = _outputs(settings.out_dir, _earlier_folders(path))
+        data = {"folders": folders, "report": _plain(kept)}
         write_text_atomic(path, header + "\n" + json.dumps(data, ensure_ascii=False))
     except OSError:
         # A record that cannot be written costs the next build its shortcut, nothing more.
@@ -165,13 +170,74 @@ def _usable_now(settings: Settings, names: tuple[str, ...]) -> bool:
     return False
 
 
-def _outputs(out_dir: Path) -> dict[str, list[int]]:
-    """Every file in the output folder but the record and the lock: size and mtime."""
+def _earlier_folders(path: Path) -> dict[str, list[Any]]:
+    """The folders the last record listed (none when there is no usable record)."""
+    try:
+        with path.open(encoding="utf-8") as file:
+            if json.loads(file.readline()).get("format") != FORMAT:
+                return {}
+            folders = json.loads(file.read()).get("folders")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return folders if isinstance(folders, dict) else {}
+
+
+def _digests(folders: object) -> dict[str, object] | None:
+    """Each folder's digest of its files, without its time."""
+    if not isinstance(folders, dict):
+        return None
     return {
-        name: [stat.st_size, stat.st_mtime_ns]
-        for name, stat in _files(out_dir)
-        if name not in _NOT_OUTPUTS
+        name: value[1] if isinstance(value, list) and len(value) == 2 else None
+        for name, value in folders.items()
     }
+
+
+def _outputs(out_dir: Path, earlier: dict[str, list[Any]] | None = None) -> dict[str, list[Any]]:
+    """Every folder under the output folder, by its path relative to it: its modification
+    time and a digest of its files' names, sizes and modification times (the record,
+    the lock and the proof-listening record left out).
+
+    A folder whose time is the one ``earlier`` recorded holds the same files: bulletins
+    writes every output by renaming it into place, which changes its folder's time, so
+    its files are not looked at again. Not so the top of the output folder, which holds
+    the history's SQLite files, changed in place: its files are always looked at. A
+    file someone changed in place in a folder is caught by :func:`unchanged`, which
+    looks at every file.
+    """
+    earlier = earlier or {}
+    top = os.fspath(out_dir)
+    try:
+        folders = [("", top, os.stat(top).st_mtime_ns)]
+    except OSError:
+        return {}
+    found: dict[str, list[Any]] = {}
+    while folders:
+        prefix, name, mtime = folders.pop()
+        try:
+            with os.scandir(name) as listing:
+                entries = list(listing)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        reuse = earlier.get(prefix) if prefix else None
+        same = isinstance(reuse, list) and len(reuse) == 2 and reuse[0] == mtime
+        files = []
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    below = entry.stat(follow_symlinks=False).st_mtime_ns
+                    folders.append((f"{prefix}{entry.name}/", entry.path, below))
+            elif not same and (prefix or entry.name not in _NOT_OUTPUTS):
+                files.append(entry)
+        if same:
+            found[prefix] = reuse  # type: ignore[assignment]
+            continue
+        digest = hashlib.sha256()
+        for entry in sorted(files, key=lambda e: e.name):
+            if entry.is_file():
+                stat = entry.stat()
+                digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+        found[prefix] = [mtime, digest.hexdigest()]
+    return found
 
 
 def _files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
