@@ -301,20 +301,30 @@ def main() -> None:
     rerun += ["--cache-dir", str(scratch / "cache"), "--json"]
     # Run from the work folder, as the cold build's process imports bulletins: from the
     # installed package, not from a source tree in the current folder.
-    warm_s, finished = timed(
-        lambda: subprocess.run(rerun, capture_output=True, check=True, cwd=work)
-    )
-    assert isinstance(finished, subprocess.CompletedProcess)
-    summary = json.loads(finished.stdout)
+    # A scheduled re-run comes long after the build it repeats: the build's writes are
+    # on the disk first, not written back while the re-run is timed.
+    os.sync()
+    reruns = []
+    for _ in range(5):
+        seconds, finished = timed(
+            lambda: subprocess.run(rerun, capture_output=True, check=True, cwd=work)
+        )
+        assert isinstance(finished, subprocess.CompletedProcess)
+        summary = json.loads(finished.stdout)
+        assert summary["unchanged"] and summary["segments"]["spoken"] == 0 and summary["ok"]
+        reruns.append(seconds)
+    warm_s = sorted(reruns)[len(reruns) // 2]
     fraction = warm_s / cold_s
     line(
         "4",
         "re-run, nothing changed",
-        f"{warm_s:.3f} s / {cold_s:.2f} s = {fraction:.1%}",
+        f"median of 5: {warm_s:.3f} s / {cold_s:.2f} s = {fraction:.1%}",
         "<= 2%",
-        fraction <= 0.02 and summary["segments"]["spoken"] == 0 and summary["ok"],
+        fraction <= 0.02,
     )
-    print("   the re-run as a command, in a new process; the cold build in this one")
+    print(
+        f"   the re-run as a command, in a new process (min {min(reruns):.3f} s, max {max(reruns):.3f} s); the cold build in this one"
+    )
     story = next((content / "2026-06-benchmark-edition").glob("story-00.*.txt"))
     text = story.read_text(encoding="utf-8")
     first_sentence_end = text.index(".", text.index("\n\n")) + 1
