@@ -130,6 +130,8 @@ class Episode:
     kind: EpisodeKind = EpisodeKind.BULLETIN
     words: int = 0
     """Words spoken in it, announcements included; 0 in scripts without spaces between words."""
+    rate_target: tuple[int, int] = (0, 0)
+    """The rate its language should be heard at, (lowest, highest) words a minute."""
     title: str = ""
     """Its title, as its tags and its feed item give it."""
     description: str = ""
@@ -142,6 +144,15 @@ class Episode:
     def words_per_minute(self) -> float:
         """The speaking rate a listener hears, pauses included."""
         return self.words / (self.duration_ms / 60_000) if self.duration_ms else 0.0
+
+    @property
+    def rate_verdict(self) -> str:
+        """``slow`` or ``fast`` for a rate outside its target; empty within it, or unknown."""
+        low, high = self.rate_target
+        if not self.words or not high:
+            return ""
+        rate = round(self.words_per_minute)
+        return "slow" if rate < low else "fast" if rate > high else ""
 
 
 @dataclass(frozen=True)

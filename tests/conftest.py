@@ -7,6 +7,7 @@ import math
 import os
 import re
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,6 +97,13 @@ def speech_wpm(path: Path, words: int) -> float:
     audio = read_audio(path)
     pauses = sum(end - start for start, end in silent_runs(audio, min_ms=150))
     return words / ((audio.duration_ms - pauses) / 60_000)
+
+
+def closed_port() -> str:
+    """The address of a loopback port nothing listens on: Google's voice is out of reach."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 def write(path: Path, data: bytes | str) -> Path:

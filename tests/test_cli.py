@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import closed_port, write
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
@@ -19,13 +18,6 @@ from bulletins.episodes.tags import VOICE_TAG
 from bulletins.testing import FakeGoogle
 
 EDITION = "2026-05-community-safety-assembly"
-
-
-def closed_port_url() -> str:
-    """A loopback URL nothing listens on: Google's voice 'unreachable', without the internet."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 def bulletin(out: Path, language: str) -> Path:
@@ -42,7 +34,7 @@ def test_build_sample_edition_offline(runner: CliRunner, content: Path, tmp_path
     result = runner.invoke(
         app,
         ["build", str(content), "--out", str(out)],
-        env={"BULLETINS_GTTS_ENDPOINT": closed_port_url()},
+        env={"BULLETINS_GTTS_ENDPOINT": closed_port()},
     )
     assert result.exit_code == 0, result.output
     assert result.stderr.count("Google's voice is not reachable") == 1

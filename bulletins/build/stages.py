@@ -63,7 +63,11 @@ class Stages:
     def profile(self, code: str) -> Profile:
         """The profile for a language, at the rate the settings ask for, if they do."""
         profile = profile_for(code, self.profiles)
-        return profile if self._rate is None else dataclasses.replace(profile, rate_wpm=self._rate)
+        return (
+            profile
+            if self._rate is None
+            else dataclasses.replace(profile, rate_wpm=self._rate, engine_rates={})
+        )
 
     def speaker(self, code: str) -> Speaker | None:
         """The voice for runs and paragraphs in ``code``, or None when none here speaks it."""

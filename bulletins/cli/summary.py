@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from bulletins.model import EpisodeKind, Problem, clock
+from bulletins.model import Episode, EpisodeKind, Problem, clock
 
 if TYPE_CHECKING:
     from bulletins.build import Report
@@ -38,6 +38,8 @@ def report_json(report: Report) -> dict[str, object]:
                 "kind": e.kind,
                 "words": e.words,
                 "words_per_minute": round(e.words_per_minute, 1) if e.words else None,
+                "words_per_minute_target": list(e.rate_target) if e.words else None,
+                "rate": (e.rate_verdict or "within target") if e.words else None,
                 "loudness_lufs": round(e.loudness.integrated, 1) if e.loudness else None,
                 "true_peak_dbtp": round(e.loudness.true_peak, 1) if e.loudness else None,
             }
@@ -97,6 +99,31 @@ def _books(report: Report, out: Console, out_dir: Path) -> None:
     out.print(table)
 
 
+def _rate(episode: Episode) -> str:
+    """An episode's rate as heard, and whether it is outside its language's target."""
+    if not episode.words:
+        return "-"
+    verdict = episode.rate_verdict
+    low, high = episode.rate_target
+    return (
+        f"{episode.words_per_minute:.0f} {verdict} ({low}-{high})"
+        if verdict
+        else f"{episode.words_per_minute:.0f}"
+    )
+
+
+def _paced(report: Report) -> str | None:
+    """A line on the episodes heard outside their language's target rate, if any."""
+    outside = [e for e in report.episodes if e.rate_verdict]
+    if not outside:
+        return None
+    languages = sorted({e.language for e in outside})
+    return (
+        f"{len(outside)} episode(s) heard outside their language's rate ({', '.join(languages)}): "
+        "ask for a faster or slower rate (--rate, or 'rate' in a copy of the language's voice profile, in a folder given with --voices)"
+    )
+
+
 def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
     if report.episodes:
         table = Table(title=f"Bulletins in {out_dir}", title_justify="left")
@@ -110,7 +137,7 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
                 str(len(episode.articles)),
                 episode.engine,
                 clock(episode.duration_ms),
-                f"{episode.words_per_minute:.0f}" if episode.words else "-",
+                _rate(episode),
                 f"{episode.loudness.integrated:.1f}" if episode.loudness else "-",
                 f"{episode.loudness.true_peak:.1f}" if episode.loudness else "-",
                 "written" if episode.rebuilt else "up to date",
@@ -137,6 +164,9 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
             f"pieces: {report.encoded} encoded",
             highlight=False,
         )
+    paced = _paced(report)
+    if paced:
+        err.print(f"note: {paced}", highlight=False)
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}")
     for error in report.errors:

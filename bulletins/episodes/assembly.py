@@ -369,6 +369,7 @@ def _episode(plan: BulletinPlan, job: EpisodeJob, result: RenderResult, rebuilt:
         words=0
         if plan.profile.script in SPACELESS
         else sum(len(s.spoken.split()) for s in job.segments),
+        rate_target=plan.profile.heard_rate,
         title=info.title,
         description=info.description,
         date=info.date,

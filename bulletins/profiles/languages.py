@@ -33,6 +33,8 @@ class LanguageInfo:
     """Chinese character form (``simplified``, ``traditional``) → the language's code for it."""
     variant: bool = False
     """A form of another language (``zh-hans``), reached through it, never identified alone."""
+    read_aloud: int | None = None
+    """Words a minute adults read a text aloud at, where a study measured it (IReST)."""
 
 
 @cache
@@ -58,9 +60,31 @@ def table() -> Mapping[str, LanguageInfo]:
             written=dict(entry.get("written", {})),
             forms=dict(entry.get("forms", {})),
             variant=bool(entry.get("variant", False)),
+            read_aloud=entry.get("read_aloud"),
         )
         for code, entry in data.items()
     }
+
+
+ENGLISH_HEARD = 155
+"""English as a listener should hear it, in words a minute, pauses and announcements
+included: the pace of a news reader, a little slower than a text read aloud."""
+
+
+def heard_rate(code: str) -> tuple[int, int]:
+    """The words a minute a listener should hear a language spoken at (lowest, highest):
+    English's, scaled by the language's read-aloud rate against English's (a language
+    whose words are longer is read at fewer of them a minute), a tenth either side;
+    (0, 0), no target, for a language whose read-aloud rate was not measured (what a
+    word is differs too much between languages, Vietnamese's syllables and Tamil's
+    compounds, for any one figure to stand in)."""
+    entries = table()
+    english = entries["en"].read_aloud or 1
+    entry = entries.get(parent_of(code)) or entries.get(code)
+    if entry is None or not entry.read_aloud:
+        return 0, 0
+    centre = ENGLISH_HEARD * entry.read_aloud / english
+    return round(centre * 0.9), round(centre * 1.1)
 
 
 def known(code: str) -> bool:

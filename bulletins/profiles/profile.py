@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from bulletins.errors import VoiceError
-from bulletins.profiles.languages import english_name, iso639_2, native_name, scripts_of
+from bulletins.profiles.languages import (
+    english_name,
+    heard_rate,
+    iso639_2,
+    native_name,
+    scripts_of,
+)
 from bulletins.profiles.lexicon import Lexicon, load_lexicon
 
 
@@ -52,7 +58,14 @@ class Profile:
     engines: tuple[str, ...] = ("gtts", "espeak")
     """Engines in order of preference."""
     rate_wpm: int = 172
-    """Target speaking rate, in words per minute."""
+    """The rate each engine is asked to speak at, in words a minute of speech."""
+    engine_rates: Mapping[str, int] = field(default_factory=dict)
+    """The rate one engine is asked instead (``[espeak] rate``): engines count a minute's
+    words differently, so each is calibrated against ``heard_rate`` on its own."""
+    heard_rate: tuple[int, int] = (0, 0)
+    """The rate a listener should hear, pauses and announcements included: (lowest,
+    highest) words a minute. ``rate_wpm`` is calibrated against it; the build summary
+    reports each episode's rate against it."""
     gtts_lang: str | None = None
     gtts_tld: str = "com"
     espeak_voice: str | None = None
@@ -92,6 +105,10 @@ class Profile:
     source: Path | None = None
     """The file the profile was read from; None for a default profile."""
 
+    def rate_for(self, engine: str) -> int:
+        """The rate to ask ``engine`` for, in words a minute."""
+        return self.engine_rates.get(engine, self.rate_wpm)
+
     def numerals(self, text: object) -> str:
         """``text`` with its digits 0 to 9 written as the language writes them."""
         text = str(text)
@@ -118,6 +135,7 @@ def default_profile(language: str) -> Profile:
         name=native_name(language),
         english_name=english_name(language),
         iso639_2=iso639_2(language),
+        heard_rate=heard_rate(language),
         gtts_lang=language,
         espeak_voice=language,
         script=script,
@@ -132,7 +150,8 @@ def builtin_voices_dir() -> Path:
 
 
 _PROFILE_KEYS = frozenset(
-    {"language", "name", "english_name", "iso639_2", "engines", "rate", "dates", "digits"}
+    {"language", "name", "english_name", "iso639_2", "engines", "rate", "heard_rate"}
+    | {"dates", "digits"}
     | {
         "gtts",
         "espeak",
@@ -187,8 +206,13 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
     months = tuple(_expect(m, str, path, "dates.months") for m in dates.get("months", []))
     if months and len(months) != 12:
         raise VoiceError(f"{path}: 'dates.months' must name 12 months, not {len(months)}")
-    if not 80 <= rate <= 400:
-        raise VoiceError(f"{path}: 'rate' is words per minute, from 80 to 400; got {rate}")
+    rate = _rate(rate, path, "rate")
+    heard = _heard_rate(data, language, path)
+    engine_rates = {
+        name: _rate(section["rate"], path, f"{name}.rate")
+        for name, section in (("gtts", gtts), ("espeak", espeak), ("piper", piper), ("pico", pico))
+        if "rate" in section
+    }
     digits = _expect(data.get("digits", ""), str, path, "digits")
     if digits and (len(digits) != 10 or not all(ch.isdigit() for ch in digits)):
         raise VoiceError(f"{path}: 'digits' must be the ten digits 0 to 9 in order, not {digits!r}")
@@ -204,6 +228,8 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         iso639_2=_expect(data.get("iso639_2", iso639_2(language)), str, path, "iso639_2"),
         engines=tuple(_expect(e, str, path, "engines") for e in engines),
         rate_wpm=rate,
+        heard_rate=heard,
+        engine_rates=engine_rates,
         gtts_lang=_expect(gtts.get("lang", language), str, path, "gtts.lang"),
         gtts_tld=_expect(gtts.get("tld", "com"), str, path, "gtts.tld"),
         espeak_voice=_expect(espeak.get("voice", language), str, path, "espeak.voice"),
@@ -233,6 +259,29 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
         },
         source=path,
     )
+
+
+def _rate(value: Any, path: Path, key: str) -> int:
+    """A speaking rate a profile asks for: words a minute, from 80 to 400."""
+    rate = _expect(value, int, path, key)
+    if not 80 <= rate <= 400:
+        raise VoiceError(f"{path}: '{key}' is words per minute, from 80 to 400; got {rate}")
+    return int(rate)
+
+
+def _heard_rate(data: Mapping[str, Any], language: str, path: Path) -> tuple[int, int]:
+    """A profile's ``heard_rate``: as it gives it, else from the language's read-aloud rate."""
+    if "heard_rate" not in data:
+        return heard_rate(language)
+    value = _expect(data["heard_rate"], list, path, "heard_rate")
+    if len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise VoiceError(f"{path}: 'heard_rate' is [lowest, highest] words a minute, not {value!r}")
+    low, high = value
+    if not 40 <= low < high <= 400:
+        raise VoiceError(
+            f"{path}: 'heard_rate' must be two rates from 40 to 400 words a minute, the lower first; got {value!r}"
+        )
+    return low, high
 
 
 def load_profiles(folders: Iterable[Path]) -> dict[str, Profile]:

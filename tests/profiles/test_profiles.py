@@ -51,6 +51,9 @@ def test_user_profile_overrides_builtin(tmp_path: Path) -> None:
         ("[pauses]\nsentence = -5", "'pauses.sentence' must not be negative"),
         ("voice = 'x'", "unknown key(s) voice"),
         ("rate = ", "is not valid TOML"),
+        ("[pico]\nrate = 500", "'pico.rate' is words per minute, from 80 to 400"),
+        ("heard_rate = [160, 130]", "'heard_rate' must be two rates"),
+        ("heard_rate = [130]", "'heard_rate' is [lowest, highest] words a minute"),
     ],
 )
 def test_bad_profile_is_a_named_error(tmp_path: Path, text: str, message: str) -> None:
@@ -60,6 +63,29 @@ def test_bad_profile_is_a_named_error(tmp_path: Path, text: str, message: str) -
         load_profiles([tmp_path])
     assert str(caught.value).startswith(str(tmp_path / "it.toml"))
     assert message in str(caught.value)
+
+
+def test_an_engine_may_be_asked_its_own_rate(tmp_path: Path) -> None:
+    """``[espeak] rate`` is what eSpeak NG is asked; the other engines keep ``rate``."""
+    (tmp_path / "fr.toml").write_text("rate = 170\n[espeak]\nrate = 140\n", encoding="utf-8")
+    profile = load_profiles([tmp_path])["fr"]
+    assert (profile.rate_for("espeak"), profile.rate_for("pico"), profile.rate_for("gtts")) == (
+        140,
+        170,
+        170,
+    )
+
+
+def test_each_language_has_a_target_rate_scaled_from_how_fast_it_is_read_aloud() -> None:
+    """A language whose words are longer is heard at fewer of them a minute: German and
+    Arabic below English, Spanish close to it; a language IReST did not measure has no
+    target, and its rate is reported, not judged."""
+    profiles = load_profiles([builtin_voices_dir()])
+    english, german, spanish = (profiles[c].heard_rate for c in ("en", "de", "es"))
+    assert german[1] < english[0] and spanish[0] < english[0] < spanish[1]
+    assert profiles["ar"].heard_rate[1] < german[1]
+    assert default_profile("nl").heard_rate[0] > german[0]
+    assert profiles["sw"].heard_rate == default_profile("vi").heard_rate == (0, 0)
 
 
 def test_language_without_profile_gets_defaults() -> None:

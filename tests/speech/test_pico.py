@@ -4,11 +4,10 @@ brought to the profile's rate, levelled and cached like the other voices."""
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
-from conftest import build_settings, measure_loudness, missing, speech_wpm, write
+from conftest import build_settings, closed_port, measure_loudness, missing, speech_wpm, write
 from mutagen.mp3 import MP3
 from typer.testing import CliRunner
 
@@ -33,13 +32,6 @@ ITALIAN = (
 def _pico() -> None:
     if shutil.which("pico2wave") is None:
         missing("SVOX Pico needs pico2wave (Debian's libttspico-utils, in non-free)")
-
-
-def closed_port() -> str:
-    """The address of a loopback port nothing listens on: Google's voice is out of reach."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 SENTENCES = {

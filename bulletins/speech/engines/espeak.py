@@ -225,7 +225,7 @@ class EspeakEngine:
 
     def voice_key(self, profile: Profile) -> str:
         vowels = f"|vowelled by {arabic.version()}" if _vowels(profile) else ""
-        return f"{profile.espeak_voice}|{profile.rate_wpm}{vowels}|shadda first"
+        return f"{profile.espeak_voice}|{profile.rate_for(self.name)}{vowels}|shadda first"
 
     def describe(self, profile: Profile) -> str:
         vowels = ", Arabic vowels written in by text2tashkeel" if _vowels(profile) else ""
@@ -240,7 +240,7 @@ class EspeakEngine:
         text = _prepared(text, profile)
         library = _library()
         with _LOCK:
-            pcm = library.speak(text, profile.espeak_voice, profile.rate_wpm)
+            pcm = library.speak(text, profile.espeak_voice, profile.rate_for(self.name))
         return Audio(pcm=pcm, sample_rate=library.sample_rate)
 
     def voices(self) -> list[VoiceInfo]:

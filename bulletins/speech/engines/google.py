@@ -90,7 +90,7 @@ class GoogleEngine:
         return bool(profile.gtts_lang) and profile.gtts_lang in _languages()
 
     def voice_key(self, profile: Profile) -> str:
-        return f"{profile.gtts_lang}|{profile.gtts_tld}|{profile.rate_wpm}"
+        return f"{profile.gtts_lang}|{profile.gtts_tld}|{profile.rate_for(self.name)}"
 
     def describe(self, profile: Profile) -> str:
         return f"Google Translate voice {profile.gtts_lang} ({profile.gtts_tld}), via gTTS {_gtts_version()}"
@@ -184,7 +184,7 @@ class GoogleEngine:
         # Words are counted between spaces; Chinese, Japanese and Thai put none between
         # words, so their clips keep Google's own pace rather than a miscounted one.
         words = 0 if is_spaceless(text) else len(text.split())
-        return fit_rate(decode(data, SAMPLE_RATE, "mp3"), words, profile.rate_wpm)
+        return fit_rate(decode(data, SAMPLE_RATE, "mp3"), words, profile.rate_for(self.name))
 
     def voices(self) -> list[VoiceInfo]:
         return [

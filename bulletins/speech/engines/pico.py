@@ -76,7 +76,7 @@ class PicoEngine:
         return profile.pico_voice in VOICES and _program() is not None
 
     def voice_key(self, profile: Profile) -> str:
-        return f"{profile.pico_voice}|{profile.rate_wpm}"
+        return f"{profile.pico_voice}|{profile.rate_for(self.name)}"
 
     def describe(self, profile: Profile) -> str:
         return f"SVOX Pico {_version()}, voice {profile.pico_voice}"
@@ -116,7 +116,7 @@ class PicoEngine:
         from bulletins.audio.mixing import fit_rate
 
         # Pico has no rate setting: its tempo is changed, not its pitch, as Google's is.
-        return fit_rate(audio, len(text.split()), profile.rate_wpm)
+        return fit_rate(audio, len(text.split()), profile.rate_for(self.name))
 
     def voices(self) -> list[VoiceInfo]:
         if _program() is None:

@@ -123,7 +123,7 @@ class PiperEngine:
         model = self._models().get(str(profile.piper_voice))
         # The model's size stands in for its content: a re-trained voice re-speaks.
         size = model.model.stat().st_size if model else 0
-        return f"{profile.piper_voice}|{size}|{profile.rate_wpm}"
+        return f"{profile.piper_voice}|{size}|{profile.rate_for(self.name)}"
 
     def describe(self, profile: Profile) -> str:
         return f"Piper voice {profile.piper_voice}, via piper-tts {_piper_version()}"
@@ -178,7 +178,7 @@ class PiperEngine:
         # onnxruntime sessions may be shared, but the first load and the calibration may not.
         with self._lock:
             voice = self._voice(name)
-            scale = self._length_scale(name, voice, profile.rate_wpm)
+            scale = self._length_scale(name, voice, profile.rate_for(self.name))
         return self._speak(voice, text, scale)
 
     def voices(self) -> list[VoiceInfo]:
