@@ -94,10 +94,11 @@ def run(settings: Settings, progress: OnProgress | None, inputs: str) -> Report:
         )
         if settings.talking_books:
             report.books = _noted(report, *_books(plans, report.episodes, cache, settings))
-        heard = report.episodes
+        heard: list[Episode] = report.episodes
+        failed: list[Episode] = []
         if settings.check:
-            heard = _noted(report, *_proof_listen(report.episodes, settings))
-        _noted(report, _publish(heard, stages, settings), None)
+            heard, failed = _noted(report, *_proof_listen(report.episodes, settings))
+        _noted(report, _publish(heard, failed, stages, settings), None)
         record.keep(settings, report, inputs)
     return report
 
@@ -156,8 +157,9 @@ def _books(
 
 def _proof_listen(
     episodes: Sequence[Episode], settings: Settings
-) -> tuple[list[Problem], list[Episode]]:
-    """Hear each episode; those that fail are kept out of the feeds (unless only warned of)."""
+) -> tuple[list[Problem], tuple[list[Episode], list[Episode]]]:
+    """Hear each episode: those to publish, and those that failed and are kept out of the
+    feeds (none when failures are only warned of)."""
     from bulletins.proof import listen
 
     try:
@@ -169,21 +171,29 @@ def _proof_listen(
         )
     except BulletinsError as exc:
         # The recogniser cannot run: nothing is published unheard.
-        return [Problem(Stage.CHECK, str(exc), settings.out_dir)], []
+        return [Problem(Stage.CHECK, str(exc), settings.out_dir)], ([], [])
     warn = settings.check_failures == "warn"
     problems = [
         Problem(Stage.CHECK, f"{h.path}: {h.problem}", Path(h.path), warn)
         for h in hearings
         if h.problem is not None
     ]
-    failed = {Path(h.path) for h in hearings if h.problem is not None}
-    kept = [e for e in episodes if warn or e.path not in failed]
-    return problems, kept
+    failed = set() if warn else {Path(h.path) for h in hearings if h.problem is not None}
+    return problems, (
+        [e for e in episodes if e.path not in failed],
+        [e for e in episodes if e.path in failed],
+    )
 
 
-def _publish(episodes: Sequence[Episode], stages: Stages, settings: Settings) -> list[Problem]:
+def _publish(
+    episodes: Sequence[Episode],
+    withheld: Sequence[Episode],
+    stages: Stages,
+    settings: Settings,
+) -> list[Problem]:
+    """Publish the episodes; withdraw those proof-listening failed, if published before."""
     try:
-        return publish(episodes, stages.profiles, options.publish_options(settings))
+        return publish(episodes, stages.profiles, options.publish_options(settings), withheld)
     except OSError as exc:
         message = (
             cannot_write(exc.filename or settings.out_dir, exc)

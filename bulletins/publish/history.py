@@ -181,6 +181,15 @@ def remove(out_dir: Path, edition: str, language: str | None = None) -> list[Rec
     return gone
 
 
+def forget(out_dir: Path, guids: Collection[str]) -> list[Record]:
+    """Forget these episodes; return those that were recorded."""
+    gone = list(find(out_dir, guids).values())
+    if gone:
+        with _connect(out_dir) as connection, connection:
+            connection.executemany("DELETE FROM episodes WHERE guid = ?", [(r.guid,) for r in gone])
+    return gone
+
+
 def whole_files(out_dir: Path, record: Record) -> Stamps | None:
     """The stamps of an episode's files (audio, WebVTT, SRT, chapters), when they exist
     whole (the audio the size recorded at build time), so feeds and pages may list it;

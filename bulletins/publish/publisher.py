@@ -19,10 +19,22 @@ from bulletins.publish.options import PublishOptions
 from bulletins.publish.site import Written, write_site
 
 
+def _guid(episode: Episode) -> str:
+    stem = episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
+    return history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
+
+
 def publish(
-    episodes: Sequence[Episode], profiles: Mapping[str, Profile], options: PublishOptions
+    episodes: Sequence[Episode],
+    profiles: Mapping[str, Profile],
+    options: PublishOptions,
+    withheld: Sequence[Episode] = (),
 ) -> list[Problem]:
     """Record a build's episodes in the history and rewrite the feeds and pages from it.
+
+    ``withheld`` are episodes written but not to be published (proof-listening failed
+    them): any earlier version of them leaves the history, the feeds and the pages, as
+    its audio is gone, until a build publishes them again.
 
     Returns:
         The problems, for the build's summary (no base_url, an episode left off the pages).
@@ -32,10 +44,7 @@ def publish(
         episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
         for episode in episodes
     ]
-    guids = [
-        history.guid_for(e.kind, e.edition.slug, stem, e.language)
-        for e, stem in zip(episodes, stems, strict=True)
-    ]
+    guids = [_guid(e) for e in episodes]
     # Only this build's episodes are looked up: the date an earlier build gave one stays.
     known = history.find(out_dir, guids)
     times = PublicationTimes(history.publication_times(out_dir))
@@ -68,6 +77,8 @@ def publish(
             )
         )
     history.record(out_dir, records)
+    for record in history.forget(out_dir, [_guid(e) for e in withheld]):
+        (out_dir / history.page_path(record)).unlink(missing_ok=True)
     return _rewrite(profiles, options)
 
 

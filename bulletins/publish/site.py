@@ -63,7 +63,10 @@ def write_site(
     written = [path for name in STATIC if (path := _copy_static(out_dir, name))]
     problems: list[Problem] = []
     entries = []
-    for language in sorted({r.language for r in complete}):
+    # A language whose episodes have all gone (removed, or withheld by proof-listening)
+    # keeps its listing, now saying nothing is published, rather than links to pages
+    # that are gone.
+    for language in sorted({r.language for r in complete} | _listed_before(out_dir, manifest)):
         site = language_site(out_dir, profile_for(language, profiles), options)
         records = [r for r in complete if r.language == language]
         keys, pages, found = _episode_pages(out_dir, site, records, stamps, manifest)
@@ -72,7 +75,7 @@ def write_site(
         listed = [r for r in records if r.guid in keys]
         if listed:
             entries.append(_index_entry(site, listed[0], options.bulletin))
-            written += write_listing(out_dir, site, listed, keys, manifest)
+        written += write_listing(out_dir, site, listed, keys, manifest)
     english = profile_for("en", profiles)
     index = out_dir / "index.html"
     # The feed list is written with the feeds, before the pages.
@@ -95,6 +98,17 @@ def write_site(
         manifest.wrote(index.name, key)
         written.append(index)
     return written, problems
+
+
+def _listed_before(out_dir: Path, manifest: Manifest) -> set[str]:
+    """The languages whose listing a build wrote (``it.html``; not an archive page)."""
+    return {
+        page.stem
+        for page in out_dir.glob("*.html")
+        if page.name != "index.html"
+        and not page.stem.rpartition("-")[2].isdigit()
+        and manifest.entry(page.name) is not None
+    }
 
 
 def _copy_static(out_dir: Path, name: str) -> Path | None:

@@ -140,9 +140,8 @@ def test_build_check_keeps_an_episode_in_the_wrong_language_out_of_the_feeds(
     content = tmp_path / "content"
     write(content / "2026-06-01-notice" / "notice.it.txt", ITALIAN)
     options = {"engine": "espeak", "base_url": "https://example.org/news/", "check": True}
-    wrong = build(
-        build_settings(content, tmp_path, voices_dirs=(french_voice(tmp_path),), **options)
-    )
+    french = french_voice(tmp_path)
+    wrong = build(build_settings(content, tmp_path, voices_dirs=(french,), **options))
     assert not wrong.ok and {e.stage.value for e in wrong.errors} == {"check"}
     assert all("not heard as Italian" in e.message for e in wrong.errors)
     feed = tmp_path / "audio" / "feeds" / "it" / "bulletins.xml"
@@ -150,3 +149,16 @@ def test_build_check_keeps_an_episode_in_the_wrong_language_out_of_the_feeds(
     right = build(build_settings(content, tmp_path, **options))
     assert right.ok, right.errors
     assert "2026-06-01-notice.it.mp3" in feed.read_text(encoding="utf-8")
+    page = tmp_path / "audio" / "2026-06-01-notice" / "2026-06-01-notice.it.html"
+    assert page.is_file() and "2026-06-01-notice.it.html" in listing(tmp_path)
+    # Published, then rebuilt wrong: its audio is no longer what was published, so it
+    # leaves the feeds and the pages until a build passes it again.
+    again = build(build_settings(content, tmp_path, voices_dirs=(french,), **options))
+    assert not again.ok and {e.stage.value for e in again.errors} == {"check"}
+    assert "notice" not in feed.read_text(encoding="utf-8")
+    assert not page.exists() and "2026-06-01-notice.it.html" not in listing(tmp_path)
+
+
+def listing(tmp_path: Path) -> str:
+    """The Italian listing page."""
+    return (tmp_path / "audio" / "it.html").read_text(encoding="utf-8")
