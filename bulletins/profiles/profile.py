@@ -174,6 +174,18 @@ def _expect(value: Any, kind: type | tuple[type, ...], path: Path, key: str) -> 
     return value
 
 
+def _pauses(data: Mapping[str, Any], path: Path) -> dict[str, int]:
+    """A profile's ``[pauses]``, each a known pause of zero milliseconds or more."""
+    pauses = _expect(data.get("pauses", {}), dict, path, "pauses")
+    names = {f.name for f in fields(Pauses)}
+    for key, value in pauses.items():
+        if key not in names:
+            raise VoiceError(f"{path}: unknown pause '{key}' (known: {', '.join(sorted(names))})")
+        if _expect(value, int, path, f"pauses.{key}") < 0:
+            raise VoiceError(f"{path}: 'pauses.{key}' must not be negative")
+    return dict(pauses)
+
+
 def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
     """Build a profile from a parsed TOML document.
 
@@ -184,15 +196,7 @@ def parse_profile(data: Mapping[str, Any], path: Path) -> Profile:
     unknown = sorted(set(data) - _PROFILE_KEYS)
     if unknown:
         raise VoiceError(f"{path}: unknown key(s) {', '.join(unknown)}")
-    pauses_data = _expect(data.get("pauses", {}), dict, path, "pauses")
-    pause_names = {f.name for f in fields(Pauses)}
-    for key, value in pauses_data.items():
-        if key not in pause_names:
-            raise VoiceError(
-                f"{path}: unknown pause '{key}' (known: {', '.join(sorted(pause_names))})"
-            )
-        if _expect(value, int, path, f"pauses.{key}") < 0:
-            raise VoiceError(f"{path}: 'pauses.{key}' must not be negative")
+    pauses_data = _pauses(data, path)
     gtts = _expect(data.get("gtts", {}), dict, path, "gtts")
     espeak = _expect(data.get("espeak", {}), dict, path, "espeak")
     piper = _expect(data.get("piper", {}), dict, path, "piper")
