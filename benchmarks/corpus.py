@@ -9,6 +9,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from bulletins.build import Report, build
+from bulletins.settings import Settings
+
 TEMPLATES: dict[str, list[str]] = {
     "it": [
         "Il consiglio della contea ha stanziato {n} mila euro per migliorare la sicurezza nelle strade del centro.",
@@ -104,3 +107,20 @@ def make_corpus(
         total += len(text.split())
         (edition / f"story-{number:02d}.{language}.txt").write_text(text, encoding="utf-8")
     return total
+
+
+def built_alone(text: str, language: str, engine: str, work: Path) -> Report:
+    """One article built alone by bulletins with one engine, no talking books, in a
+    folder of its own under ``work`` (the clip cache shared): the build's report."""
+    content = work / f"content-{language}-{engine}-{len(text)}"
+    edition = content / "2026-06-01-alone"
+    edition.mkdir(parents=True)
+    (edition / f"article.{language}.txt").write_text(text, encoding="utf-8")
+    settings = Settings(
+        content_dir=content,
+        out_dir=content.with_name(content.name.replace("content", "audio")),
+        cache_dir=work / "cache",
+        engine=engine,
+        talking_books=False,
+    )
+    return build(settings)

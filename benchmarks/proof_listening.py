@@ -29,14 +29,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import article_text
+from corpus import article_text, built_alone
 
-from bulletins.build import build
 from bulletins.cache import default_cache_dir
 from bulletins.profiles.profile import builtin_voices_dir, load_profiles
 from bulletins.proof import RELIABLE, normalised, read_cues, whisper, whisper_code
 from bulletins.proof import _rates as rates
-from bulletins.settings import Settings
 from bulletins.speech.engines.espeak import EspeakEngine
 
 REPO = Path(__file__).parents[1]
@@ -45,18 +43,7 @@ SAMPLE = next((REPO / "content").glob("*/*.it.txt"))
 
 def episode(text: str, language: str, engine: str, work: Path) -> Path:
     """One article built alone by bulletins: the path of its own episode."""
-    content = work / f"content-{language}-{engine}-{len(text)}"
-    edition = content / "2026-06-01-proof"
-    edition.mkdir(parents=True)
-    (edition / f"article.{language}.txt").write_text(text, encoding="utf-8")
-    settings = Settings(
-        content_dir=content,
-        out_dir=content.with_name(content.name.replace("content", "audio")),
-        cache_dir=work / "cache",
-        engine=engine,
-        talking_books=False,
-    )
-    report = build(settings)
+    report = built_alone(text, language, engine, work)
     assert report.ok, report.errors
     return next(e.path for e in report.episodes if "articles" in e.path.parts)
 

@@ -22,30 +22,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from corpus import built_alone
 from mutagen.mp3 import MP3
 
-from bulletins.build import build
 from bulletins.episodes.transcripts import read_webvtt
 from bulletins.profiles.profile import builtin_voices_dir, load_profiles
-from bulletins.settings import Settings
 from bulletins.text.scripts import SPACELESS
 
 
 def heard_rate(text: str, language: str, engine: str, work: Path) -> tuple[float, float] | None:
     """(words a minute from the files, the build summary's figure) of one article built
     alone; None when no voice here speaks the language."""
-    content = work / f"content-{language}-{engine}"
-    edition = content / "2026-06-01-rate"
-    edition.mkdir(parents=True)
-    (edition / f"article.{language}.txt").write_text(text, encoding="utf-8")
-    settings = Settings(
-        content_dir=content,
-        out_dir=work / f"audio-{language}-{engine}",
-        cache_dir=work / "cache",
-        engine=engine,
-        talking_books=False,
-    )
-    report = build(settings)
+    report = built_alone(text, language, engine, work)
     if not report.ok and all("no voice here can speak" in e.message for e in report.errors):
         return None
     assert report.ok, report.errors
