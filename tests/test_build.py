@@ -308,11 +308,17 @@ def test_two_builds_share_one_cache(content: Path, tmp_path: Path) -> None:
 def test_summary_reports_words_per_minute_measured_from_the_files(
     runner: CliRunner, content: Path, tmp_path: Path
 ) -> None:
-    """Each episode's words per minute in the JSON summary agree with its words and the MP3's length."""
+    """Each episode's words per minute in the JSON summary agree with its words and the
+    MP3's length, and are judged against the language's target, where it has one
+    (Swahili has no measured read-aloud rate, so none)."""
+    swahili = content / "2026-06-02-habari" / "habari.sw.txt"
+    swahili.parent.mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "languages" / "sw.txt", swahili)
     result = runner.invoke(
         app, ["build", str(content), "-o", str(tmp_path / "audio"), "-e", "tone", "--json"]
     )
     summary = json.loads(result.stdout)
+    profiles = load_profiles([builtin_voices_dir()])
     for episode in summary["bulletins"]:
         minutes = MP3(episode["path"]).info.length / 60
         assert episode["words"] > 100
@@ -320,6 +326,14 @@ def test_summary_reports_words_per_minute_measured_from_the_files(
             abs(episode["words_per_minute"] - episode["words"] / minutes)
             < 0.02 * episode["words_per_minute"]
         )
+        if episode["language"] == "sw":
+            assert episode["words_per_minute_target"] is None and episode["rate"] is None
+            continue
+        low, high = profiles[episode["language"]].heard_rate
+        assert episode["words_per_minute_target"] == [low, high]
+        heard = round(episode["words_per_minute"])
+        expected = "slow" if heard < low else "fast" if heard > high else "within target"
+        assert episode["rate"] == expected
     # The tone engine speaks at the profile's rate; pauses bring the heard rate below it.
     assert all(60 < e["words_per_minute"] < 160 for e in summary["bulletins"])
 

@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from bulletins.build import Report
 
 
+def judged(episode: Episode) -> bool:
+    """Whether an episode's rate is judged: its words are counted and its language has a target."""
+    return bool(episode.words and episode.rate_target[1])
+
+
 def report_json(report: Report) -> dict[str, object]:
     """The build summary as plain data."""
     stats = report.synthesis
@@ -38,8 +43,9 @@ def report_json(report: Report) -> dict[str, object]:
                 "kind": e.kind,
                 "words": e.words,
                 "words_per_minute": round(e.words_per_minute, 1) if e.words else None,
-                "words_per_minute_target": list(e.rate_target) if e.words else None,
-                "rate": (e.rate_verdict or "within target") if e.words else None,
+                # No target, and no verdict, for a language without a measured rate.
+                "words_per_minute_target": list(e.rate_target) if judged(e) else None,
+                "rate": (e.rate_verdict or "within target") if judged(e) else None,
                 "loudness_lufs": round(e.loudness.integrated, 1) if e.loudness else None,
                 "true_peak_dbtp": round(e.loudness.true_peak, 1) if e.loudness else None,
             }
