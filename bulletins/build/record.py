@@ -4,8 +4,9 @@ nothing changed without loading the pipeline, reading an article or decoding a f
 The record holds a digest of everything a build reads (the settings, every file under
 the content folder, the voice profiles and lexicons, the cover, Piper's voices,
 bulletins' own files and the versions of every installed package, which carry
-eSpeak NG, ffmpeg and the identifiers), the size and modification time of every file
-in the output folder as the build left it, and the build's report. A re-run whose
+eSpeak NG, ffmpeg and the identifiers), a digest for each folder of the output folder
+of its files' sizes and modification times as the build left them, and the build's
+report, each on a line of its own (so a build reads the folders, not the report). A re-run whose
 digest is the same, and which finds every output as listed, answers with that report;
 any difference, or any doubt (a missing or unreadable record), runs the whole build.
 
@@ -34,7 +35,7 @@ import bulletins
 from bulletins.atomic import write_text_atomic
 from bulletins.build.report import Report
 from bulletins.model import Stage, Stats
-from bulletins.outputs import CHECK_RECORD
+from bulletins.outputs import CHECK_RECORD, folders_under
 from bulletins.profiles.profile import builtin_voices_dir
 from bulletins.settings import Settings
 from bulletins.speech.engines.piper import default_voices_dir
@@ -42,7 +43,7 @@ from bulletins.speech.engines.piper import default_voices_dir
 __all__ = ["RECORD", "inputs", "keep", "unchanged"]
 
 RECORD = ".bulletins-build.json"
-FORMAT = 2
+FORMAT = 3
 _REPEATED = frozenset({Stage.PUBLISH, Stage.PLAN})
 """The stages whose warnings a record repeats: they follow from what the digest covers
 (no base_url, an unreadable file) or are checked again (an unusable engine)."""
@@ -112,14 +113,15 @@ def unchanged(settings: Settings, digest: str) -> Report | None:
             # long history's, or another content folder's) is not read any further.
             if json.loads(file.readline()) != {"format": FORMAT, "inputs": digest}:
                 return None
-            kept = json.loads(file.read())
-        # Every file's size and time compared, through its folder's digest: a file
-        # changed in place leaves its folder's time as it was.
-        if _digests(kept.get("folders")) != _digests(_outputs(settings.out_dir)):
-            # So that the next record lists every file again (see keep).
-            (settings.out_dir / RECORD).unlink(missing_ok=True)
-            return None
-        report = _typed(Report, kept["report"])
+            folders = json.loads(file.readline())
+            # Every file's size and time compared, through its folder's digest: a file
+            # changed in place leaves its folder's time as it was.
+            if _digests(folders) != _digests(_outputs(settings.out_dir)):
+                file.close()
+                # So that the next record lists every file again (see keep).
+                (settings.out_dir / RECORD).unlink(missing_ok=True)
+                return None
+            report = _typed(Report, json.loads(file.read()))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     if _usable_now(settings, report.unusable):
@@ -145,9 +147,9 @@ def keep(settings: Settings, report: Report, digest: str) -> None:
             return
         kept = dataclasses.replace(report, synthesis=Stats(), encoded=0)
         header = json.dumps({"format": FORMAT, "inputs": digest})
-        folders = _outputs(settings.out_dir, _earlier_folders(path))
-        data = {"folders": folders, "report": _plain(kept)}
-        write_text_atomic(path, header + "\n" + json.dumps(data, ensure_ascii=False))
+        folders = json.dumps(_outputs(settings.out_dir, _earlier_folders(path)))
+        report_line = json.dumps(_plain(kept), ensure_ascii=False)
+        write_text_atomic(path, f"{header}\n{folders}\n{report_line}")
     except OSError:
         # A record that cannot be written costs the next build its shortcut, nothing more.
         path.unlink(missing_ok=True)
@@ -171,12 +173,13 @@ def _usable_now(settings: Settings, names: tuple[str, ...]) -> bool:
 
 
 def _earlier_folders(path: Path) -> dict[str, list[Any]]:
-    """The folders the last record listed (none when there is no usable record)."""
+    """The folders the last record listed (none when there is no usable record); its
+    report, the third line, is not read."""
     try:
         with path.open(encoding="utf-8") as file:
             if json.loads(file.readline()).get("format") != FORMAT:
                 return {}
-            folders = json.loads(file.read()).get("folders")
+            folders = json.loads(file.readline())
     except (OSError, ValueError, AttributeError):
         return {}
     return folders if isinstance(folders, dict) else {}
@@ -205,62 +208,31 @@ def _outputs(out_dir: Path, earlier: dict[str, list[Any]] | None = None) -> dict
     looks at every file.
     """
     earlier = earlier or {}
-    top = os.fspath(out_dir)
-    try:
-        folders = [("", top, os.stat(top).st_mtime_ns)]
-    except OSError:
-        return {}
     found: dict[str, list[Any]] = {}
-    while folders:
-        prefix, name, mtime = folders.pop()
-        try:
-            with os.scandir(name) as listing:
-                entries = list(listing)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        reuse = earlier.get(prefix) if prefix else None
-        same = isinstance(reuse, list) and len(reuse) == 2 and reuse[0] == mtime
-        files = []
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    below = entry.stat(follow_symlinks=False).st_mtime_ns
-                    folders.append((f"{prefix}{entry.name}/", entry.path, below))
-            elif not same and (prefix or entry.name not in _NOT_OUTPUTS):
-                files.append(entry)
-        if same:
-            found[prefix] = reuse  # type: ignore[assignment]
-            continue
-        digest = hashlib.sha256()
-        for entry in sorted(files, key=lambda e: e.name):
-            if entry.is_file():
-                stat = entry.stat()
-                digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-        found[prefix] = [mtime, digest.hexdigest()]
+    try:
+        for prefix, folder, entries in folders_under(os.fspath(out_dir)):
+            mtime = (folder.stat(follow_symlinks=False) if folder else os.stat(out_dir)).st_mtime_ns
+            reuse = earlier.get(prefix) if prefix else None
+            if isinstance(reuse, list) and len(reuse) == 2 and reuse[0] == mtime:
+                found[prefix] = reuse
+                continue
+            digest = hashlib.sha256()
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_file() and (prefix or entry.name not in _NOT_OUTPUTS):
+                    stat = entry.stat()
+                    digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+            found[prefix] = [mtime, digest.hexdigest()]
+    except FileNotFoundError:
+        return {}
     return found
 
 
 def _files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
     """Every file under a folder (none when it does not exist), by its path relative to
-    the folder, with its status.
-
-    Plain strings, not ``Path`` objects: a long history's output folder holds some
-    15,000 files, listed at every build, and making a ``Path`` of each cost more than
-    the listing.
-    """
-    folders = [("", os.fspath(folder))]
-    while folders:
-        prefix, name = folders.pop()
-        try:
-            with os.scandir(name) as listing:
-                entries = list(listing)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
+    the folder, with its status."""
+    for prefix, _, entries in folders_under(os.fspath(folder)):
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    folders.append((f"{prefix}{entry.name}/", entry.path))
-            elif entry.is_file():
+            if entry.is_file():
                 yield prefix + entry.name, entry.stat()
 
 

@@ -175,15 +175,16 @@ def page_path(record: Record) -> str:
 
 def remove(out_dir: Path, edition: str, language: str | None = None) -> list[Record]:
     """Forget an edition's episodes (in one language, or all); return what was removed."""
-    gone = [r for r in episodes(out_dir) if r.edition == edition and language in (None, r.language)]
-    with _connect(out_dir) as connection, connection:
-        connection.executemany("DELETE FROM episodes WHERE guid = ?", [(r.guid,) for r in gone])
-    return gone
+    chosen = [
+        r for r in episodes(out_dir) if r.edition == edition and language in (None, r.language)
+    ]
+    return forget(out_dir, [r.guid for r in chosen])
 
 
 def forget(out_dir: Path, guids: Collection[str]) -> list[Record]:
-    """Forget these episodes; return those that were recorded."""
-    gone = list(find(out_dir, guids).values())
+    """Forget these episodes; return those that were recorded, in the order given."""
+    recorded = find(out_dir, guids)
+    gone = [recorded[guid] for guid in guids if guid in recorded]
     if gone:
         with _connect(out_dir) as connection, connection:
             connection.executemany("DELETE FROM episodes WHERE guid = ?", [(r.guid,) for r in gone])

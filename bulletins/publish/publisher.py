@@ -19,9 +19,13 @@ from bulletins.publish.options import PublishOptions
 from bulletins.publish.site import Written, write_site
 
 
+def _stem(episode: Episode) -> str:
+    """The article's stem for an article episode; empty for a bulletin."""
+    return episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
+
+
 def _guid(episode: Episode) -> str:
-    stem = episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
-    return history.guid_for(episode.kind, episode.edition.slug, stem, episode.language)
+    return history.guid_for(episode.kind, episode.edition.slug, _stem(episode), episode.language)
 
 
 def publish(
@@ -40,10 +44,7 @@ def publish(
         The problems, for the build's summary (no base_url, an episode left off the pages).
     """
     out_dir = options.out_dir
-    stems = [
-        episode.articles[0].stem if episode.kind == EpisodeKind.ARTICLE else ""
-        for episode in episodes
-    ]
+    stems = [_stem(e) for e in episodes]
     guids = [_guid(e) for e in episodes]
     # Only this build's episodes are looked up: the date an earlier build gave one stays.
     known = history.find(out_dir, guids)
