@@ -114,17 +114,20 @@ def judge(path: Path, language: str, cues: Sequence[Cue], heard: whisper.Heard |
     reliable = language.split("-")[0] in RELIABLE
     wer, cer = _rates(script, said) if reliable else (None, None)
     unfollowed = tuple(_unfollowed(cues, heard.words)) if reliable else ()
-    problem = None
-    if heard_words < HEARD_AT_LEAST * words:
-        problem = f"mostly unintelligible: the recogniser heard {heard_words} words of {words}"
-    elif heard.expected < NOT_HEARD:
+    found = []
+    if heard.expected < NOT_HEARD:
         other = english_name(heard.language) if known(heard.language) else heard.language
-        problem = (
+        found.append(
             f"not heard as {name} ({heard.expected:.2f}): the recogniser hears it as "
             f"{other} ({heard.probability:.2f})"
         )
-    elif wer is not None and wer > UNINTELLIGIBLE_WER:
-        problem = f"mostly unintelligible: word error rate {wer:.2f}"
+    # Speech in another language, transcribed as this one, often comes out as next to no
+    # words: both are said, whichever the recogniser's run leans to.
+    if heard_words < HEARD_AT_LEAST * words:
+        found.append(f"mostly unintelligible: the recogniser heard {heard_words} words of {words}")
+    elif not found and wer is not None and wer > UNINTELLIGIBLE_WER:
+        found.append(f"mostly unintelligible: word error rate {wer:.2f}")
+    problem = "; ".join(found) or None
     return Hearing(
         str(path),
         language,
