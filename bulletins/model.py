@@ -257,6 +257,20 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class ClusterStats:
+    """What a Dask cluster did for a build (``build --cluster``)."""
+
+    address: str
+    """The scheduler's address."""
+    workers: int
+    """Worker processes when the build started."""
+    tasks: int
+    """Tasks the build gave the cluster (batches of clips, pieces)."""
+    retried: int
+    """Tasks run again because the worker running them died."""
+
+
+@dataclass(frozen=True)
 class TalkingBook:
     """The books made of one bulletin, as the summary lists them."""
 

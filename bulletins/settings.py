@@ -79,6 +79,10 @@ class Settings:
     """Where ``voices install`` downloads Piper voices from; None means Piper's own collection."""
     workers: int = 0
     """Processes for offline engines and bulletins encoded at once; 0 means one per core."""
+    cluster: str | None = None
+    """A Dask scheduler to run the offline voices and the encoding on (``tcp://host:8786``,
+    or a scheduler file; ``local:N`` starts N worker processes here): needs the ``dask``
+    extra. None runs them in this machine's worker processes."""
     concurrency: int = 4
     """Requests to an online voice in flight at first."""
     max_concurrency: int = 8
@@ -201,6 +205,10 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         raise ConfigError(f"feed_timeout must be more than 0 seconds, not {settings.feed_timeout}")
     if settings.max_page_bytes < 1:
         raise ConfigError(f"max_page_bytes must be at least 1, not {settings.max_page_bytes}")
+    if settings.cluster is not None and settings.cluster.startswith("local:"):
+        count = settings.cluster.removeprefix("local:")
+        if not count.isdigit() or int(count) < 1:
+            raise ConfigError(f"cluster local:N needs N of 1 or more, not {settings.cluster!r}")
     for name in ("workers", "retries"):
         if getattr(settings, name) < 0:
             raise ConfigError(f"{name} must not be negative")

@@ -13,12 +13,41 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bulletins.errors import BulletinsError
+from bulletins.model import ClusterStats
 
 T = TypeVar("T")
+
+
+class WorkerDied(BrokenProcessPool):
+    """The process running a call died (killed, or its engine crashed)."""
+
+
+class Pool(Protocol):
+    """Where a build's CPU-bound work runs: this machine's processes, or a cluster's."""
+
+    workers: int
+
+    @property
+    def inline(self) -> bool:
+        """True when calls run in this process, one after another, as they are submitted."""
+
+    def restart(self) -> None:
+        """Make way for fresh processes after one died."""
+
+    def submit(self, function: Callable[..., T], *args: Any, key: str | None = None) -> Future[T]:
+        """Start ``function(*args)``; ``key`` is the content address of what it makes."""
+
+    def lease(self, name: str, limit: int) -> AbstractContextManager[None]:
+        """Hold one of ``limit`` leases on ``name`` (an online voice) shared by every build
+        using these workers."""
+
+    def stats(self) -> ClusterStats | None:
+        """What a cluster did for the build; None for this machine's processes."""
 
 
 class WorkerPool:
@@ -41,7 +70,14 @@ class WorkerPool:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
-    def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+    def stats(self) -> ClusterStats | None:
+        return None
+
+    def lease(self, name: str, limit: int) -> AbstractContextManager[None]:
+        """One build alone uses these processes: its own adaptive limit is the only one."""
+        return nullcontext()
+
+    def submit(self, function: Callable[..., T], *args: Any, key: str | None = None) -> Future[T]:
         """Start ``function(*args)``; inline, it has run by the time this returns."""
         if self.inline:
             future: Future[T] = Future()

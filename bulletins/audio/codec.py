@@ -46,6 +46,14 @@ def ffmpeg_exe() -> str:
         ) from exc
 
 
+def ffmpeg_version() -> str:
+    """The version of the ffmpeg that encodes here ("not installed" without one)."""
+    try:
+        return str(imageio_ffmpeg.get_ffmpeg_version())
+    except RuntimeError:
+        return "not installed"
+
+
 def _failure(command: list[str], stderr: bytes) -> AudioError:
     tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
     return AudioError(f"ffmpeg failed: {' '.join(command)}\n" + "\n".join(tail))

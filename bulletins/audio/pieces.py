@@ -4,6 +4,7 @@ finds it."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -28,6 +29,12 @@ class PieceJob:
     tail_ms: int
     cache_root: Path
     encoding: Encoding
+
+    @property
+    def task_key(self) -> str:
+        """Its content address as a task (on a cluster): the piece, and the cache it goes in."""
+        material = f"{self.cache_root.absolute()}\0{self.key}"
+        return hashlib.sha256(material.encode()).hexdigest()
 
     @property
     def size(self) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,6 +22,7 @@ from bulletins.episodes.assembly import Pieces, start_episodes
 from bulletins.episodes.plans import BulletinPlan, plan_article
 from bulletins.errors import (
     BulletinsError,
+    ConfigError,
     ContentError,
     LanguageError,
     SynthesisError,
@@ -42,7 +43,7 @@ from bulletins.publish.publisher import publish
 from bulletins.settings import Settings
 from bulletins.speech.synthesis import Synthesizer
 from bulletins.text import content, language
-from bulletins.workers import WorkerPool
+from bulletins.workers import Pool, WorkerPool
 
 T = TypeVar("T")
 # The modules holding the work that runs in worker processes: the forkserver imports
@@ -59,7 +60,8 @@ def run(settings: Settings, progress: OnProgress | None, inputs: str) -> Report:
     if not folders:
         raise ContentError(f"{settings.content_dir}: holds no articles (.txt or .md files)")
     report = Report()
-    with WorkerPool(stages.workers, WORKER_MODULES) as pool, ExitStack() as stack:
+    # A cluster is reached first: a wrong address is a configuration error before any work.
+    with _pool(settings, stages.workers) as pool, ExitStack() as stack:
         # The worker processes start with the first work they are given: a re-run with
         # nothing to speak or encode starts none.
         editions = [_noted(report, *stages.read(folder)) for folder in folders]
@@ -99,8 +101,22 @@ def run(settings: Settings, progress: OnProgress | None, inputs: str) -> Report:
         if settings.check:
             heard, failed = _noted(report, *_proof_listen(report.episodes, settings))
         _noted(report, _publish(heard, failed, stages, settings), None)
+        report.cluster = pool.stats()
         record.keep(settings, report, inputs)
     return report
+
+
+def _pool(settings: Settings, workers: int) -> AbstractContextManager[Pool]:
+    """Where the offline voices and the encoding run: this machine's processes, or a cluster."""
+    if settings.cluster is None:
+        return WorkerPool(workers, WORKER_MODULES)
+    try:
+        from bulletins.build.cluster import ClusterPool
+    except ImportError as exc:
+        raise ConfigError(
+            f"--cluster needs Dask ({exc.name} is not installed): pip install 'bulletins[dask]'"
+        ) from exc
+    return ClusterPool(settings.cluster, settings.timeout)
 
 
 def _noted(report: Report, problems: Sequence[Problem], value: T) -> T:
@@ -121,7 +137,7 @@ def _assemble(
     plans: Sequence[BulletinPlan],
     cache: ClipCache,
     settings: Settings,
-    pool: WorkerPool,
+    pool: Pool,
     pieces: Pieces,
 ) -> tuple[list[Problem], tuple[list[Episode], int]]:
     """Encode and write every episode: each bulletin and its articles' own episodes."""

@@ -57,7 +57,8 @@ def inputs(settings: Settings) -> str:
     """A digest of everything a build with these settings reads."""
     # Its paths made absolute: the same build run from another folder (a scheduler's,
     # a shell's) is the same build, and the same relative path from another folder is not.
-    settings = _absolute(settings)
+    # Where the work runs (a cluster, how many processes) does not change what is made.
+    settings = dataclasses.replace(_absolute(settings), cluster=None, workers=0)
     digest = hashlib.sha256()
     digest.update(f"{FORMAT}\0{bulletins.__version__}\0{sys.version}\0".encode())
     digest.update(repr(settings).encode())
@@ -145,7 +146,7 @@ def keep(settings: Settings, report: Report, digest: str) -> None:
         if not recordable:
             path.unlink(missing_ok=True)
             return
-        kept = dataclasses.replace(report, synthesis=Stats(), encoded=0)
+        kept = dataclasses.replace(report, synthesis=Stats(), encoded=0, cluster=None)
         header = json.dumps({"format": FORMAT, "inputs": digest})
         folders = json.dumps(_outputs(settings.out_dir, _earlier_folders(path)))
         report_line = json.dumps(_plain(kept), ensure_ascii=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bulletins.model import Episode, Problem, Stats, TalkingBook
+from bulletins.model import ClusterStats, Episode, Problem, Stats, TalkingBook
 
 OnProgress = Callable[[str, int, int], None]
 """Called as (bulletin being made, segments ready, segments in all), and as
@@ -30,6 +30,8 @@ class Report:
     unusable: tuple[str, ...] = ()
     """Engines found unusable here (not installed, not reachable), which ``auto`` spoke
     without."""
+    cluster: ClusterStats | None = None
+    """The cluster the build ran on; None for this machine's processes."""
     unchanged: bool = False
     """Nothing the build reads had changed since the last build, whose outputs were all
     still as it left them: nothing was read, spoken, encoded or written."""

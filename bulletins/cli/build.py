@@ -56,6 +56,16 @@ TalkingBooksOption = Annotated[
     ),
 ]
 
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Run the offline voices and the encoding on a Dask cluster: its scheduler's "
+        "address (tcp://host:8786) or scheduler file, or local:N for N worker processes "
+        "here (pip install 'bulletins[dask]'). The cache must be one the workers share.",
+    ),
+]
+
 CheckOption = Annotated[
     bool | None,
     documented(
@@ -83,6 +93,7 @@ def build_command(
     publisher: PublisherOption = None,
     bulletin: BulletinOption = None,
     workers: WorkersOption = None,
+    cluster: ClusterOption = None,
     concurrency: ConcurrencyOption = None,
     max_concurrency: MaxConcurrencyOption = None,
     retries: RetriesOption = None,
@@ -117,6 +128,7 @@ def build_command(
         publisher=publisher,
         bulletin=bulletin,
         workers=workers,
+        cluster=cluster,
         concurrency=concurrency,
         max_concurrency=max_concurrency,
         retries=retries,

@@ -71,6 +71,14 @@ def report_json(report: Report) -> dict[str, object]:
             "retries": stats.retries,
         },
         "pieces": {"encoded": report.encoded},
+        "cluster": None
+        if report.cluster is None
+        else {
+            "address": report.cluster.address,
+            "workers": report.cluster.workers,
+            "tasks": report.cluster.tasks,
+            "retried": report.cluster.retried,
+        },
         "warnings": [_problem(p) for p in report.warnings],
         "errors": [_problem(p) for p in report.errors],
     }
@@ -168,6 +176,13 @@ def _summary(report: Report, out: Console, err: Console, out_dir: Path) -> None:
             f"{len(report.warnings)} warning(s), {len(report.errors)} error(s); "
             f"segments: {report.synthesis.spoken} spoken, {report.synthesis.cached} from the cache; "
             f"pieces: {report.encoded} encoded",
+            highlight=False,
+        )
+    if report.cluster is not None:
+        cluster = report.cluster
+        out.print(
+            f"cluster {cluster.address}: {cluster.workers} worker(s), {cluster.tasks} task(s) run, "
+            f"{cluster.retried} retried after their worker died",
             highlight=False,
         )
     paced = _paced(report)

@@ -34,7 +34,7 @@ from bulletins.model import (
 )
 from bulletins.outputs import free_bytes, sidecars
 from bulletins.text.scripts import SPACELESS
-from bulletins.workers import WorkerPool
+from bulletins.workers import Pool
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class Pieces:
     episodes then find them encoding already.
     """
 
-    def __init__(self, cache_root: Path, encoding: Encoding, pool: WorkerPool) -> None:
+    def __init__(self, cache_root: Path, encoding: Encoding, pool: Pool) -> None:
         self.cache_root = cache_root
         self.encoding = encoding
         self._pool = pool
@@ -203,7 +203,9 @@ class Pieces:
             if piece.key in self._store:
                 continue
             try:
-                self.futures[piece.key] = self._pool.submit(render_piece_job, piece)
+                self.futures[piece.key] = self._pool.submit(
+                    render_piece_job, piece, key=piece.task_key
+                )
             except OSError as exc:
                 # Inline, the encode has run already: a full disk fails its episodes, later.
                 failed: Future[None] = Future()
@@ -244,7 +246,7 @@ def start_episodes(
     plans: Sequence[BulletinPlan],
     cache: ClipCache,
     options: EpisodeOptions,
-    pool: WorkerPool,
+    pool: Pool,
     pieces: Pieces | None = None,
 ) -> tuple[list[Callable[[], Episode]], int, list[Problem]]:
     """Start writing each episode whose file is not already exactly that episode.

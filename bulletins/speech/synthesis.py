@@ -7,6 +7,7 @@ retried with backoff. Clips land in the cache; the mixer reads them from there.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import random
 import threading
 import time
@@ -26,7 +27,7 @@ from bulletins.profiles.profile import Profile
 from bulletins.speech.engines import ENGINES
 from bulletins.speech.engines.base import Engine, EngineOptions, RemoteEngine
 from bulletins.speech.throttle import AdaptiveLimit, RetryPolicy
-from bulletins.workers import WorkerPool
+from bulletins.workers import Pool, WorkerDied
 
 # Offline work goes to processes in batches: big enough that process round trips
 # cost nothing next to the speech, small enough to keep both cores busy to the end.
@@ -66,7 +67,7 @@ OnDone = Callable[[Job], None]
 class Synthesizer:
     """Speaks jobs into the cache; use as a context manager so its worker processes end."""
 
-    def __init__(self, options: SynthesisOptions, cache: ClipCache, pool: WorkerPool) -> None:
+    def __init__(self, options: SynthesisOptions, cache: ClipCache, pool: Pool) -> None:
         self.options = options
         self.cache = cache
         self.pool = pool
@@ -141,7 +142,10 @@ class Synthesizer:
             if self.pool.inline:
                 record(batch, speak_batch(*self._arguments(batch)))  # now, so progress moves
             else:
-                futures[self.pool.submit(speak_batch, *self._arguments(batch))] = batch
+                submitted = self.pool.submit(
+                    speak_batch, *self._arguments(batch), key=_key(batch, self.cache.root)
+                )
+                futures[submitted] = batch
         broken: list[list[Job]] = []
         for future in as_completed(futures):
             try:
@@ -150,29 +154,36 @@ class Synthesizer:
                 broken.append(futures[future])
         if broken:
             # A worker died (killed, or its engine crashed: eSpeak NG sometimes corrupts
-            # itself on a sequence of voices and texts). The pool is replaced and what was
-            # not yet in the cache is spoken once more, by fresh processes; what fails
-            # again fails its article, and the rest stand.
+            # itself on a sequence of voices and texts). What was not yet in the cache is
+            # spoken once more, a clip at a time, so that a clip that kills its worker
+            # again fails its own article alone and the rest stand.
             self.pool.restart()
             for batch in broken:
                 spoken = [job for job in batch if job.key in self.cache]
                 record(spoken, [(job.key, None) for job in spoken])
-                left = [job for job in batch if job.key not in self.cache]
-                if left:
-                    try:
-                        outcome = self.pool.submit(speak_batch, *self._arguments(left)).result()
-                    except BrokenProcessPool as exc:
-                        self.pool.restart()
-                        outcome = [
-                            (job.key, f"the {job.engine.name} worker process died twice: {exc}")
-                            for job in left
-                        ]
-                    record(left, outcome)
+                for job in (job for job in batch if job.key not in self.cache):
+                    record([job], self._again(job))
         self.stats.peak_in_flight = max(self.stats.peak_in_flight, self._limit.peak)
         if online:
             self.stats.lowest_limit = self._limit.lowest
         self.stats.seconds += time.perf_counter() - started
         return failures
+
+    def _again(self, job: Job) -> list[tuple[str, str | None]]:
+        """Speak one clip of a batch whose worker died."""
+        try:
+            return self.pool.submit(
+                speak_batch, *self._arguments([job]), key=_key([job], self.cache.root)
+            ).result()
+        except BrokenProcessPool as exc:
+            self.pool.restart()
+            # A cluster's scheduler says how many times (WorkerDied); a local pool died twice.
+            reason = (
+                str(exc)
+                if isinstance(exc, WorkerDied)
+                else f"the {job.engine.name} worker process died twice: {exc}"
+            )
+            return [(job.key, reason)]
 
     def _arguments(
         self, batch: Sequence[Job]
@@ -190,7 +201,9 @@ class Synthesizer:
         policy = self.options.retry
         engine = job.engine
         for attempt in range(policy.retries + 1):
-            with self._limit.slot():
+            # Under this build's adaptive limit, and a lease of the limit every build
+            # sharing a cluster holds to (none on one machine).
+            with self._limit.slot(), self.pool.lease(engine.name, self.options.max_concurrency):
                 try:
                     if isinstance(engine, RemoteEngine):
                         answer = engine.fetch(job.text, job.profile)
@@ -220,6 +233,13 @@ class Synthesizer:
         except BulletinsError as exc:
             return [(job.key, str(exc))]
         return [(job.key, None)]
+
+
+def _key(batch: Sequence[Job], cache_root: Path) -> str:
+    """The content address of a batch: the clips it makes (their keys say everything
+    else), and the cache it makes them in."""
+    keys = [str(cache_root.absolute()), *(job.key for job in batch)]
+    return hashlib.sha256("\0".join(keys).encode()).hexdigest()
 
 
 def _batches(jobs: Sequence[Job]) -> Iterable[list[Job]]:

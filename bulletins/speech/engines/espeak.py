@@ -198,6 +198,15 @@ def _library() -> _Library:
         return _LOADED[0]
 
 
+def library_version() -> str:
+    """eSpeak NG's version, loading it into this process if it is not yet; "not
+    installed" when it cannot be loaded."""
+    try:
+        return _library().version
+    except EngineUnavailable:
+        return "not installed"
+
+
 class EspeakEngine:
     """eSpeak NG: offline, fast, every language it has, robotic but clear."""
 
