@@ -14,16 +14,15 @@ import dataclasses
 import hashlib
 import json
 import math
-import os
-import shutil
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from bulletins.atomic import KeptEntries, atomic_output
+from bulletins.atomic import KeptEntries
 from bulletins.model import Audio, Piece
+from bulletins.store import CacheRoot, location
 
 # Bumped whenever the entry format or the meaning of a key changes.
 FORMAT = 2
@@ -36,6 +35,12 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("bulletins", appauthor=False))
 
 
+def local_folder(root: CacheRoot | None) -> Path:
+    """The cache folder on this machine: ``root``, or the user's cache folder when the
+    cache is a bucket (or not given); what only this machine reads is kept there."""
+    return root if isinstance(root, Path) else default_cache_dir()
+
+
 def clip_key(engine: str, version: str, voice: str, text: str) -> str:
     """The content address of a clip: it changes when anything that shapes the audio does."""
     material = json.dumps([FORMAT, engine, version, voice, text], ensure_ascii=False)
@@ -44,9 +49,9 @@ def clip_key(engine: str, version: str, voice: str, text: str) -> str:
 
 @dataclass(frozen=True)
 class CacheInfo:
-    """What a cache folder holds."""
+    """What a cache holds."""
 
-    path: Path
+    path: CacheRoot
     entries: int
     """Clips."""
     bytes: int
@@ -54,34 +59,29 @@ class CacheInfo:
     """Encoded pieces of episodes."""
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write an entry under a temporary name and rename it into place."""
-    # Not durable: a killed process loses nothing already written; after a power
-    # cut a truncated entry fails its check and is made again.
-    with atomic_output(path, durable=False) as temporary:
-        temporary.write_bytes(data)
-
-
 class ClipCache:
-    """Clips on disk under ``root/clips/ab/abcdef….clip``."""
+    """Clips under ``root/clips/ab/abcdef….clip``: a folder's files, or a bucket's objects."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: CacheRoot) -> None:
         self.root = root
-        self._clips = root / "clips"
+        self._store = location(root)
 
-    def _path(self, key: str) -> Path:
-        return self._clips / key[:2] / f"{key}.clip"
+    def _name(self, key: str) -> str:
+        return f"clips/{key[:2]}/{key}.clip"
 
     def __contains__(self, key: str) -> bool:
-        return self._path(key).is_file()
+        """True when a whole, undamaged clip is stored under ``key`` (its audio is not read)."""
+        header = self._store.read(self._name(key), _HEADER.size)
+        if header is None or len(header) < _HEADER.size:
+            return False
+        magic, rate, size, _level = _HEADER.unpack_from(header)
+        stored = self._store.size(self._name(key))
+        return magic == _MAGIC and bool(rate) and stored == size + _HEADER.size
 
     def get(self, key: str) -> Audio | None:
         """The clip stored under ``key``, or None when there is none (or it is damaged)."""
-        try:
-            data = self._path(key).read_bytes()
-        except OSError:
-            return None
-        if len(data) < _HEADER.size:
+        data = self._store.read(self._name(key))
+        if data is None or len(data) < _HEADER.size:
             return None
         magic, rate, size, level = _HEADER.unpack_from(data)
         if magic != _MAGIC or size != len(data) - _HEADER.size or size % 2 or not rate:
@@ -99,27 +99,20 @@ class ClipCache:
         header = _HEADER.pack(
             _MAGIC, audio.sample_rate, len(audio.pcm), math.nan if level is None else level
         )
-        _write_atomic(self._path(key), header + audio.pcm)
+        self._store.write(self._name(key), header + audio.pcm)
 
     def info(self) -> CacheInfo:
-        """How many clips and encoded pieces the cache folder holds, and their size."""
-        clips = sum(1 for _ in self._clips.rglob("*.clip")) if self._clips.is_dir() else 0
-        pieces = self.root / "pieces"
-        count = sum(1 for _ in pieces.rglob("*.piece")) if pieces.is_dir() else 0
-        size = sum(
-            path.stat().st_size
-            for folder in (self._clips, pieces)
-            if folder.is_dir()
-            for path in folder.rglob("*")
-            if path.is_file()
-        )
-        return CacheInfo(path=self.root, entries=clips, bytes=size, pieces=count)
+        """How many clips and encoded pieces the cache holds, and their size."""
+        clips = self._store.names("clips", ".clip")
+        pieces = self._store.names("pieces", ".piece")
+        size = sum(size for _, size in clips + pieces)
+        return CacheInfo(path=self.root, entries=len(clips), bytes=size, pieces=len(pieces))
 
     def clear(self) -> CacheInfo:
         """Delete every clip and piece; returns what was deleted."""
         before = self.info()
-        shutil.rmtree(self._clips, ignore_errors=True)
-        shutil.rmtree(self.root / "pieces", ignore_errors=True)
+        self._store.remove("clips")
+        self._store.remove("pieces")
         return before
 
 
@@ -128,6 +121,8 @@ PIECE_FORMAT = 2
 peak the meter finds over the limiter's level is limited again, lower)."""
 _PIECE_MAGIC = b"BLP1"
 _PIECE_HEADER = struct.Struct("<4sI")  # magic, length of the JSON description
+_DESCRIBED_BELOW = 16384
+"""Bytes read to find a piece's description: most are shorter."""
 
 
 def piece_key(material: object) -> str:
@@ -137,19 +132,24 @@ def piece_key(material: object) -> str:
 
 
 class PieceCache:
-    """Encoded pieces of episodes on disk under ``root/pieces/ab/abcdef….piece``.
+    """Encoded pieces of episodes under ``root/pieces/ab/abcdef….piece``.
 
     An entry is its description (JSON: frame count, speech times, block loudness)
     followed by the MP3 frames; the description records the byte count of the frames,
     so a truncated entry is never served.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: CacheRoot) -> None:
         self.root = root
-        self._pieces = root / "pieces"
+        self._store = location(root)
 
-    def path(self, key: str) -> Path:
-        return self._pieces / key[:2] / f"{key}.piece"
+    def _name(self, key: str) -> str:
+        return f"pieces/{key[:2]}/{key}.piece"
+
+    def scratch(self, key: str) -> Path | None:
+        """Where a piece's MP3 is encoded before it is stored: beside its entry in a
+        folder, the system's temporary folder for a bucket."""
+        return self._store.scratch(self._name(key))
 
     def __contains__(self, key: str) -> bool:
         """True when a whole, undamaged entry is stored under ``key`` (its frames are not read)."""
@@ -160,22 +160,23 @@ class PieceCache:
         return self._read(key, frames=True)
 
     def _read(self, key: str, frames: bool) -> tuple[Piece, bytes] | None:
-        try:
-            with self.path(key).open("rb") as file:
-                header = file.read(_PIECE_HEADER.size)
-                if len(header) < _PIECE_HEADER.size:
-                    return None
-                magic, length = _PIECE_HEADER.unpack(header)
-                described = file.read(length)
-                if magic != _PIECE_MAGIC or len(described) != length:
-                    return None
-                entry = _described(described)
-                stored = os.fstat(file.fileno()).st_size - _PIECE_HEADER.size - length
-                if entry is None or entry[1] != stored:
-                    return None
-                return entry[0], file.read() if frames else b""
-        except OSError:
+        name = self._name(key)
+        # The description is a few kB: read with the header, it saves a second request
+        # to a bucket; the frames are read only when asked for.
+        data = self._store.read(name, None if frames else _DESCRIBED_BELOW)
+        if data is None or len(data) < _PIECE_HEADER.size:
             return None
+        magic, length = _PIECE_HEADER.unpack_from(data)
+        end = _PIECE_HEADER.size + length
+        if not frames and len(data) < end:
+            data = self._store.read(name, end)
+        if magic != _PIECE_MAGIC or data is None or len(data) < end:
+            return None
+        entry = _described(data[_PIECE_HEADER.size : end])
+        stored = (len(data) if frames else self._store.size(name) or 0) - end
+        if entry is None or entry[1] != stored:
+            return None
+        return entry[0], data[end:] if frames else b""
 
     def put(self, key: str, piece: Piece, mp3: Path) -> None:
         """Store a piece with the MP3 frames at ``mp3``; an existing entry is replaced whole."""
@@ -188,8 +189,8 @@ class PieceCache:
                 "bytes": len(frames),
             }
         ).encode()
-        _write_atomic(
-            self.path(key), _PIECE_HEADER.pack(_PIECE_MAGIC, len(described)) + described + frames
+        self._store.write(
+            self._name(key), _PIECE_HEADER.pack(_PIECE_MAGIC, len(described)) + described + frames
         )
 
 

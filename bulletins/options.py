@@ -55,9 +55,9 @@ def identification(settings: Settings, memory: LanguageMemory | None = None) -> 
 
 def language_memory(settings: Settings) -> LanguageMemory | None:
     """Where each article's language is remembered between builds: the cache, unless it is off."""
-    from bulletins.cache import LanguageMemory, default_cache_dir
+    from bulletins.cache import LanguageMemory, local_folder
 
-    return LanguageMemory(settings.cache_dir or default_cache_dir()) if settings.cache else None
+    return LanguageMemory(local_folder(settings.cache_dir)) if settings.cache else None
 
 
 def engine_options(settings: Settings) -> EngineOptions:

@@ -89,8 +89,9 @@ class Settings:
     """The most requests in flight once the server has accepted many."""
     retries: int = 5
     """Tries after the first for a request the server refused or dropped."""
-    cache_dir: Path | None = None
-    """Clip cache folder; None means the user's cache folder."""
+    cache_dir: Path | str | None = None
+    """Clip cache folder, or an ``s3://bucket/prefix`` every worker of a cluster reaches;
+    None means the user's cache folder."""
     cache: bool = True
     """False speaks everything afresh into a cache that is deleted afterwards."""
     fallback: str = "none"
@@ -142,6 +143,9 @@ def _convert(name: str, raw: Any, where: str) -> Any:
             return None
         if kind in (Path, Path | None):
             return Path(raw)
+        if kind == Path | str | None:
+            # An S3 URL stays text: a path would fold its "//".
+            return str(raw) if str(raw).startswith("s3://") else Path(raw)
         if kind in (int, int | None) and not isinstance(raw, bool):
             return int(raw)
         if kind is float:

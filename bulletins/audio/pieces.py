@@ -14,6 +14,7 @@ from bulletins.audio.mixing import Encoding, render_piece
 from bulletins.cache import ClipCache, PieceCache
 from bulletins.errors import AudioError
 from bulletins.model import Audio, Segment
+from bulletins.store import CacheRoot, identity
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,13 @@ class PieceJob:
     """The cache key of each segment's clip."""
     lead_ms: int
     tail_ms: int
-    cache_root: Path
+    cache_root: CacheRoot
     encoding: Encoding
 
     @property
     def task_key(self) -> str:
         """Its content address as a task (on a cluster): the piece, and the cache it goes in."""
-        material = f"{self.cache_root.absolute()}\0{self.key}"
+        material = f"{identity(self.cache_root)}\0{self.key}"
         return hashlib.sha256(material.encode()).hexdigest()
 
     @property
@@ -57,9 +58,7 @@ def render_piece_job(job: PieceJob) -> None:
             raise AudioError(f"the clip for '{text}' is missing from the cache at {job.cache_root}")
         return audio
 
-    folder = store.path(job.key).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=".", suffix=".mp3.part", dir=folder)
+    handle, name = tempfile.mkstemp(prefix=".", suffix=".mp3.part", dir=store.scratch(job.key))
     os.close(handle)
     try:
         piece = render_piece(job.segments, load, Path(name), job.encoding, job.lead_ms, job.tail_ms)

@@ -29,6 +29,7 @@ from bulletins.episodes.plans import BulletinPlan
 from bulletins.errors import BulletinsError, cannot_write
 from bulletins.model import EpisodeKind, Problem, Stage, TalkingBook
 from bulletins.profiles import languages
+from bulletins.store import CacheRoot
 
 __all__ = ["BookOptions", "TalkingBook", "make_plan_book", "write_books"]
 
@@ -77,7 +78,7 @@ def _info(plan: BulletinPlan, narrator: str, options: BookOptions) -> BookInfo:
 
 
 def make_plan_book(
-    plan: BulletinPlan, narrator: str, cache_root: Path, options: BookOptions
+    plan: BulletinPlan, narrator: str, cache_root: CacheRoot, options: BookOptions
 ) -> Book:
     """The book of one bulletin, from its pieces in the cache.
 
@@ -110,7 +111,7 @@ def _write(book: Book, folder: Path) -> TalkingBook:
 def write_books(
     plans: Sequence[BulletinPlan],
     narrators: dict[Path, str],
-    cache_root: Path,
+    cache_root: CacheRoot,
     options: BookOptions,
 ) -> tuple[list[Problem], list[TalkingBook]]:
     """Write the talking books of every bulletin that was written (``narrators`` names

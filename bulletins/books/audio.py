@@ -6,8 +6,6 @@ temporary cache (``--no-cache``) its pieces are then encoded here, once.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bulletins.audio.mixing import Encoding
 from bulletins.audio.pieces import render_piece_job
 from bulletins.books.model import Stretch
@@ -15,9 +13,10 @@ from bulletins.cache import PieceCache
 from bulletins.episodes.assembly import piece_jobs
 from bulletins.episodes.plans import BulletinPlan
 from bulletins.errors import AudioError, BookError
+from bulletins.store import CacheRoot
 
 
-def stretches(plan: BulletinPlan, cache_root: Path, encoding: Encoding) -> list[Stretch]:
+def stretches(plan: BulletinPlan, cache_root: CacheRoot, encoding: Encoding) -> list[Stretch]:
     """The encoded pieces of ``plan``'s bulletin, in order, with what each says.
 
     Raises:

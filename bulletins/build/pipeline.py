@@ -17,7 +17,7 @@ from bulletins import options
 from bulletins.build import record
 from bulletins.build.report import OnProgress, Report
 from bulletins.build.stages import Stages
-from bulletins.cache import ClipCache, default_cache_dir
+from bulletins.cache import ClipCache, default_cache_dir, local_folder
 from bulletins.episodes.assembly import Pieces, start_episodes
 from bulletins.episodes.plans import BulletinPlan, plan_article
 from bulletins.errors import (
@@ -183,7 +183,7 @@ def _proof_listen(
             [e.path for e in episodes],
             settings.out_dir,
             settings.whisper_model,
-            settings.cache_dir or default_cache_dir(),
+            local_folder(settings.cache_dir),
         )
     except BulletinsError as exc:
         # The recogniser cannot run: nothing is published unheard.

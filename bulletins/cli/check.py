@@ -60,7 +60,7 @@ def check_command(
     unintelligible, fails. An episode heard before and unchanged since is not heard
     again. Needs pip install 'bulletins[check]'.
     """
-    from bulletins.cache import default_cache_dir
+    from bulletins.cache import local_folder
     from bulletins.proof import listen
 
     settings = _settings(
@@ -78,7 +78,7 @@ def check_command(
             paths,
             settings.out_dir,
             settings.whisper_model,
-            settings.cache_dir or default_cache_dir(),
+            local_folder(settings.cache_dir),
         )
     except BulletinsError as exc:
         raise _fail(exc, 2) from exc

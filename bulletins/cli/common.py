@@ -69,8 +69,12 @@ VoicesOption = Annotated[
     ),
 ]
 CacheDirOption = Annotated[
-    Path | None,
-    documented("--cache-dir", help="Clip cache folder.", default="the user's cache folder"),
+    str | None,
+    documented(
+        "--cache-dir",
+        help="Clip cache folder, or s3://bucket/prefix (pip install 'bulletins[s3]').",
+        default="the user's cache folder",
+    ),
 ]
 RateOption = Annotated[
     int | None,

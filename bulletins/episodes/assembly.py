@@ -33,6 +33,7 @@ from bulletins.model import (
     Stage,
 )
 from bulletins.outputs import free_bytes, sidecars
+from bulletins.store import CacheRoot
 from bulletins.text.scripts import SPACELESS
 from bulletins.workers import Pool
 
@@ -130,7 +131,7 @@ def _tag_info(plan: BulletinPlan, options: EpisodeOptions) -> TagInfo:
 
 
 def _piece_jobs(
-    runs: list[tuple[Spoken, bool]], cache_root: Path, encoding: Encoding
+    runs: list[tuple[Spoken, bool]], cache_root: CacheRoot, encoding: Encoding
 ) -> list[PieceJob]:
     """The pieces an episode is joined from, in order.
 
@@ -169,7 +170,7 @@ def _piece_jobs(
     return jobs
 
 
-def piece_jobs(plan: BulletinPlan, cache_root: Path, encoding: Encoding) -> list[PieceJob]:
+def piece_jobs(plan: BulletinPlan, cache_root: CacheRoot, encoding: Encoding) -> list[PieceJob]:
     """The pieces ``plan``'s episode is joined from, in order, as ``start_episodes`` makes
     them: the talking books are made of the same pieces (whole MP3 frames, their
     speech timed to the sample)."""
@@ -184,7 +185,7 @@ class Pieces:
     episodes then find them encoding already.
     """
 
-    def __init__(self, cache_root: Path, encoding: Encoding, pool: Pool) -> None:
+    def __init__(self, cache_root: CacheRoot, encoding: Encoding, pool: Pool) -> None:
         self.cache_root = cache_root
         self.encoding = encoding
         self._pool = pool
@@ -387,7 +388,7 @@ class EpisodeJob:
     """Everything it says, in order."""
     pieces: tuple[str, ...]
     """The piece cache keys of its pieces, in order."""
-    cache_root: Path
+    cache_root: CacheRoot
     info: TagInfo
     """Its tags; the chapters are filled in from the audio."""
     titles: tuple[str, ...]

@@ -16,7 +16,6 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from types import TracebackType
 
 from bulletins.audio import loudness
@@ -27,6 +26,7 @@ from bulletins.profiles.profile import Profile
 from bulletins.speech.engines import ENGINES
 from bulletins.speech.engines.base import Engine, EngineOptions, RemoteEngine
 from bulletins.speech.throttle import AdaptiveLimit, RetryPolicy
+from bulletins.store import CacheRoot, identity
 from bulletins.workers import Pool, WorkerDied
 
 # Offline work goes to processes in batches: big enough that process round trips
@@ -187,7 +187,7 @@ class Synthesizer:
 
     def _arguments(
         self, batch: Sequence[Job]
-    ) -> tuple[str, EngineOptions, Profile, list[tuple[str, str]], Path]:
+    ) -> tuple[str, EngineOptions, Profile, list[tuple[str, str]], CacheRoot]:
         first = batch[0]
         return (
             first.engine.name,
@@ -235,10 +235,10 @@ class Synthesizer:
         return [(job.key, None)]
 
 
-def _key(batch: Sequence[Job], cache_root: Path) -> str:
+def _key(batch: Sequence[Job], cache_root: CacheRoot) -> str:
     """The content address of a batch: the clips it makes (their keys say everything
     else), and the cache it makes them in."""
-    keys = [str(cache_root.absolute()), *(job.key for job in batch)]
+    keys = [identity(cache_root), *(job.key for job in batch)]
     return hashlib.sha256("\0".join(keys).encode()).hexdigest()
 
 
@@ -269,7 +269,7 @@ def speak_batch(
     options: EngineOptions,
     profile: Profile,
     items: list[tuple[str, str]],
-    cache_root: Path,
+    cache_root: CacheRoot,
 ) -> list[tuple[str, str | None]]:
     """Speak each ``(key, text)`` into the cache; return each key with its error or None."""
     engine = _engine(engine_name, options)

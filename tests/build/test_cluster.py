@@ -24,6 +24,7 @@ from mutagen.mp3 import MP3
 
 import bulletins
 from bulletins.build import build
+from bulletins.cache import ClipCache, PieceCache
 from bulletins.episodes.transcripts import read_webvtt
 from bulletins.testing import FakeGoogle
 
@@ -54,7 +55,13 @@ class Cluster:
                 process.kill()
 
 
-def start_cluster(folder: Path, workers: int, preload: Path, **scheduler_env: str) -> Cluster:
+def start_cluster(
+    folder: Path,
+    workers: int,
+    preload: Path,
+    env: dict[str, str] | None = None,
+    **scheduler_env: str,
+) -> Cluster:
     """``dask scheduler`` and ``workers`` times ``dask worker``, one process and thread each."""
     try:
         from distributed import Client
@@ -63,7 +70,7 @@ def start_cluster(folder: Path, workers: int, preload: Path, **scheduler_env: st
     dask = BIN / "dask"
     folder.mkdir(parents=True, exist_ok=True)
     scheduler_file = folder / "scheduler.json"
-    env = {**os.environ, **scheduler_env}
+    env = {**os.environ, **(env or {}), **scheduler_env}
     log = (folder / "scheduler.log").open("wb")
     processes = [
         subprocess.Popen(
@@ -93,7 +100,9 @@ def start_cluster(folder: Path, workers: int, preload: Path, **scheduler_env: st
         command += ["--no-dashboard", "--host", "127.0.0.1", "--name", f"worker-{number}"]
         command += ["--preload", str(preload), "--local-directory", str(folder / f"w{number}")]
         processes.append(
-            subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+            subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            )
         )
     client = Client(address, timeout=60)
     client.wait_for_workers(workers, timeout=120)
@@ -315,3 +324,99 @@ def test_a_worker_with_other_versions_is_refused(tmp_path: Path) -> None:
     assert f"this build bulletins {bulletins.__version__}" in done.stderr
     assert "Traceback" not in done.stderr
     assert not list((tmp_path / "audio").rglob("*.mp3"))
+
+
+@pytest.fixture
+def bucket(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """An S3 bucket on moto's server on loopback, and the settings that reach it."""
+    try:
+        import boto3
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        missing("moto's server and boto3 are not installed: pip install 'moto[server]'")
+    port = int(closed_port().rsplit(":", 1)[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    env = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], **_credentials(env)).create_bucket(
+        Bucket="bulletins-cache"
+    )
+    try:
+        yield "s3://bulletins-cache/news", env
+    finally:
+        server.stop()
+
+
+def _credentials(env: dict[str, str]) -> dict[str, str]:
+    return {
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+        "region_name": env["AWS_DEFAULT_REGION"],
+    }
+
+
+def test_a_cache_in_s3_serves_fresh_workers_and_remakes_a_truncated_object(
+    bucket: tuple[str, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build into an S3 cache; a warm rebuild by a fresh driver on fresh workers
+    speaks and encodes nothing; a clip and a piece cut short are made again, whole."""
+    import boto3
+
+    url, env = bucket
+
+    def build_on_fresh_cluster(name: str) -> dict[str, Any]:
+        cluster = start_cluster(tmp_path / f"cluster-{name}", 2, HERE / "dask_faults.py", env)
+        try:
+            done = run_build(
+                REPO / "content",
+                "-o",
+                tmp_path / name,
+                "--cache-dir",
+                url,
+                "-e",
+                "espeak",
+                "--cluster",
+                cluster.address,
+                **env,
+            )
+        finally:
+            cluster.stop()
+        assert done.returncode == 0, done.stderr
+        summary: dict[str, Any] = json.loads(done.stdout)
+        return summary
+
+    cold = build_on_fresh_cluster("cold")
+    assert cold["segments"]["spoken"] > 20 and cold["pieces"]["encoded"] > 0
+    warm = build_on_fresh_cluster("warm")
+    assert warm["segments"] == {
+        **cold["segments"],
+        "spoken": 0,
+        "cached": cold["segments"]["spoken"],
+    }
+    assert warm["pieces"]["encoded"] == 0
+    assert [e["duration_s"] for e in warm["bulletins"]] == [
+        e["duration_s"] for e in cold["bulletins"]
+    ]
+
+    s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], **_credentials(env))
+    listed = s3.list_objects_v2(Bucket="bulletins-cache", Prefix="news/")["Contents"]
+    sizes = {o["Key"]: o["Size"] for o in listed}
+    clip = next(k for k in sorted(sizes) if k.endswith(".clip"))
+    piece = next(k for k in sorted(sizes) if k.endswith(".piece"))
+    for key in (clip, piece):
+        whole = s3.get_object(Bucket="bulletins-cache", Key=key)["Body"].read()
+        s3.put_object(Bucket="bulletins-cache", Key=key, Body=whole[: len(whole) // 2])
+    again = build_on_fresh_cluster("again")
+    assert again["segments"]["spoken"] == 1 and again["pieces"]["encoded"] >= 1
+    # Whole again, as the cache reads them (a re-spoken clip need not be the same length:
+    # eSpeak NG is not bit-for-bit repeatable).
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert ClipCache(url).get(Path(clip).stem) is not None
+    assert PieceCache(url).get(Path(piece).stem) is not None
+    assert s3.head_object(Bucket="bulletins-cache", Key=clip)["ContentLength"] > sizes[clip] // 2
