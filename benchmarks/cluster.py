@@ -35,7 +35,7 @@ def dask_cluster(folder: Path, workers: int) -> Iterator[str]:
     """A scheduler and ``workers`` worker processes (one thread each) on 127.0.0.1."""
     from distributed import Client
 
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     scheduler_file = folder / "scheduler.json"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     processes = [

@@ -28,6 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import gtts.tts
+from cluster import scaling
 from corpus import article_text, make_corpus
 from mutagen.mp3 import MP3
 
@@ -411,6 +412,9 @@ def main() -> None:
         "< 0.3 s",
         help_s < 0.3 and version_s < 0.3,
     )
+
+    # 9. Builds on a Dask cluster: 2 worker processes against 1, and against the local pool.
+    scaling("9", content, work / "cluster")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import importlib
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -58,10 +59,15 @@ class WorkerSetup(WorkerPlugin):
 
     name = PLUGIN
 
-    def __init__(self) -> None:
+    def __init__(self, modules: Sequence[str]) -> None:
+        self.modules = tuple(modules)
         self.versions: dict[str, str] = {}
 
     def setup(self, worker: Any) -> None:
+        # The modules of the work (numpy, PyAV, the engines) are imported here, as the
+        # local pool's forkserver imports them, rather than by the first task.
+        for module in self.modules:
+            importlib.import_module(module)
         self.versions = versions()
 
 
@@ -98,8 +104,9 @@ class ClusterPool:
 
     inline = False
 
-    def __init__(self, address: str, timeout_s: float) -> None:
-        """Connect to the scheduler at ``address`` (or start ``local:N``).
+    def __init__(self, address: str, timeout_s: float, preload: Sequence[str] = ()) -> None:
+        """Connect to the scheduler at ``address`` (or start ``local:N``); ``preload``
+        names the modules holding the work the workers will be given.
 
         Raises:
             ConfigError: the scheduler cannot be reached within ``timeout_s``, has no
@@ -112,7 +119,7 @@ class ClusterPool:
         self.client = self._connect(address, timeout_s)
         try:
             self.address = str(self.client.scheduler.address)
-            self.client.register_plugin(WorkerSetup(), name=PLUGIN)
+            self.client.register_plugin(WorkerSetup(preload), name=PLUGIN)
             found = self.client.run(_worker_versions)
         except (OSError, TimeoutError) as exc:
             self.close()

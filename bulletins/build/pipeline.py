@@ -116,7 +116,7 @@ def _pool(settings: Settings, workers: int) -> AbstractContextManager[Pool]:
         raise ConfigError(
             f"--cluster needs Dask ({exc.name} is not installed): pip install 'bulletins[dask]'"
         ) from exc
-    return ClusterPool(settings.cluster, settings.timeout)
+    return ClusterPool(settings.cluster, settings.timeout, WORKER_MODULES)
 
 
 def _noted(report: Report, problems: Sequence[Problem], value: T) -> T:
