@@ -20,57 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from mutagen.mp3 import MP3
 
+from bulletins.testing import DaskCluster
+
 BIN = Path(sys.executable).parent
 RUNS = 3
-
-
-@contextmanager
-def dask_cluster(folder: Path, workers: int) -> Iterator[str]:
-    """A scheduler and ``workers`` worker processes (one thread each) on 127.0.0.1."""
-    from distributed import Client
-
-    folder.mkdir(parents=True, exist_ok=True)
-    scheduler_file = folder / "scheduler.json"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    processes = [
-        subprocess.Popen(
-            [
-                BIN / "dask",
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(scheduler_file),
-            ],
-            **quiet,
-        )
-    ]
-    try:
-        while not scheduler_file.is_file():
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        for number in range(workers):
-            command = [BIN / "dask", "worker", address, "--nworkers", "1", "--nthreads", "1"]
-            command += ["--no-dashboard", "--host", "127.0.0.1"]
-            command += ["--local-directory", str(folder / f"worker-{number}")]
-            processes.append(subprocess.Popen(command, **quiet))
-        with Client(address, timeout=60) as client:
-            client.wait_for_workers(workers, timeout=120)
-        yield address
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=60)
 
 
 def cold_build(content: Path, work: Path, *options: str) -> tuple[float, float]:
@@ -99,10 +56,10 @@ def scaling(number: str, content: Path, work: Path) -> None:
     if load > 1:
         print(f"{number}. cluster scaling: machine busy (load average {load:.2f}), no figure")
         return
-    with dask_cluster(work / "one", 1) as address:
-        one_s, minutes = best(content, work / "build", "--cluster", address)
-    with dask_cluster(work / "two", 2) as address:
-        two_s, _ = best(content, work / "build", "--cluster", address)
+    with DaskCluster(work / "one", 1) as cluster:
+        one_s, minutes = best(content, work / "build", "--cluster", cluster.address)
+    with DaskCluster(work / "two", 2) as cluster:
+        two_s, _ = best(content, work / "build", "--cluster", cluster.address)
     local_s, _ = best(content, work / "build", "--workers", "2")
     shutil.rmtree(work / "build", ignore_errors=True)
     scale, cost = one_s / two_s, two_s / local_s

@@ -4,28 +4,35 @@
 - :class:`FakeGoogle` is a local stand-in for Google's speech endpoint: it speaks the
   real batchexecute protocol on loopback and answers with real MP3 audio, and can be
   told to fail the way the real service does.
+- :class:`DaskCluster` starts a Dask scheduler and workers on loopback with the ``dask``
+  commands, to try ``build --cluster`` on one machine.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from types import TracebackType
+from typing import Any
 
 from bulletins.audio.codec import encode_mp3
 from bulletins.profiles.profile import default_profile
 from bulletins.speech.engines.google import RPC_PATH
 from bulletins.speech.engines.tone import ToneEngine
 
-__all__ = ["FakeGoogle", "Reply", "ToneEngine"]
+__all__ = ["DaskCluster", "FakeGoogle", "Reply", "ToneEngine"]
 
 
 @dataclass(frozen=True)
@@ -228,3 +235,96 @@ class FakeGoogle:
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class DaskCluster:
+    """A Dask scheduler and its workers on 127.0.0.1, each a process started with the
+    ``dask scheduler`` and ``dask worker`` commands as an operator starts them (one
+    process and one thread a worker), for trying ``build --cluster`` (needs the ``dask``
+    extra). ``start`` waits until every worker has joined; ``stop`` ends them all.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        workers: int,
+        preload: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        scheduler_env: Mapping[str, str] | None = None,
+    ) -> None:
+        """``preload`` is a module each worker loads as it starts (``dask worker
+        --preload``); ``env`` is added to every process's environment, ``scheduler_env``
+        to the scheduler's (its settings: ``DASK_DISTRIBUTED__SCHEDULER__…``)."""
+        self.folder = folder
+        self.workers = workers
+        self._preload = preload
+        self._env = {**os.environ, **(env or {})}
+        self._scheduler_env = dict(scheduler_env or {})
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self.address = ""
+        self.client: Any = None
+
+    def start(self) -> DaskCluster:
+        from distributed import Client
+
+        dask = Path(sys.executable).parent / "dask"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        scheduler_file = self.folder / "scheduler.json"
+        command = [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+        self._spawn(
+            "scheduler", [*command, "--scheduler-file", scheduler_file], self._scheduler_env
+        )
+        deadline = time.monotonic() + 60
+        while not scheduler_file.is_file():
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"the Dask scheduler did not start: see {self.folder}")
+            time.sleep(0.1)
+        self.address = json.loads(scheduler_file.read_text())["address"]
+        for number in range(self.workers):
+            command = [dask, "worker", self.address, "--nworkers", "1", "--nthreads", "1"]
+            command += ["--no-dashboard", "--host", "127.0.0.1", "--name", f"worker-{number}"]
+            command += ["--local-directory", self.folder / f"worker-{number}"]
+            if self._preload is not None:
+                command += ["--preload", self._preload]
+            self._spawn(f"worker-{number}", command, {})
+        self.client = Client(self.address, timeout=60)
+        self.client.wait_for_workers(self.workers, timeout=120)
+        return self
+
+    def _spawn(self, name: str, command: list[Any], env: Mapping[str, str]) -> None:
+        with (self.folder / f"{name}.log").open("wb") as log:
+            self._processes.append(
+                subprocess.Popen(
+                    [str(part) for part in command],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env={**self._env, **env},
+                )
+            )
+
+    def worker_pids(self) -> dict[str, int]:
+        """Each worker process's id, by its address."""
+        return dict(self.client.run(os.getpid))
+
+    def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        for process in reversed(self._processes):
+            process.terminate()
+        for process in self._processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def __enter__(self) -> DaskCluster:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

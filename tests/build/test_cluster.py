@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,33 +25,11 @@ import bulletins
 from bulletins.build import build
 from bulletins.cache import ClipCache, PieceCache
 from bulletins.episodes.transcripts import read_webvtt
-from bulletins.testing import FakeGoogle
+from bulletins.testing import DaskCluster, FakeGoogle
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
 KILLS_ITS_WORKER = "This sentence takes its worker down"  # as dask_faults.py has it
-
-
-@dataclass
-class Cluster:
-    """A scheduler and its workers, each a process of its own, and a client to watch them."""
-
-    address: str
-    client: Any
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def worker_pids(self) -> dict[str, int]:
-        return dict(self.client.run(os.getpid))
-
-    def stop(self) -> None:
-        self.client.close()
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def start_cluster(
@@ -61,56 +38,17 @@ def start_cluster(
     preload: Path,
     env: dict[str, str] | None = None,
     **scheduler_env: str,
-) -> Cluster:
+) -> DaskCluster:
     """``dask scheduler`` and ``workers`` times ``dask worker``, one process and thread each."""
     try:
-        from distributed import Client
+        import distributed  # noqa: F401
     except ImportError:
         missing("Dask is not installed: pip install 'bulletins[dask]'")
-    dask = BIN / "dask"
-    folder.mkdir(parents=True, exist_ok=True)
-    scheduler_file = folder / "scheduler.json"
-    env = {**os.environ, **(env or {}), **scheduler_env}
-    log = (folder / "scheduler.log").open("wb")
-    processes = [
-        subprocess.Popen(
-            [
-                dask,
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(scheduler_file),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    ]
-    deadline = time.monotonic() + 60
-    while not scheduler_file.is_file() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    address = json.loads(scheduler_file.read_text())["address"]
-    for number in range(workers):
-        log = (folder / f"worker-{number}.log").open("wb")
-        command = [dask, "worker", address, "--nworkers", "1", "--nthreads", "1"]
-        command += ["--no-dashboard", "--host", "127.0.0.1", "--name", f"worker-{number}"]
-        command += ["--preload", str(preload), "--local-directory", str(folder / f"w{number}")]
-        processes.append(
-            subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
-            )
-        )
-    client = Client(address, timeout=60)
-    client.wait_for_workers(workers, timeout=120)
-    return Cluster(address, client, processes)
+    return DaskCluster(folder, workers, preload, env, scheduler_env).start()
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskCluster]:
     """Two workers whose tone engine dies on ``KILLS_ITS_WORKER``; a task is given up
     after its second worker dies (allowed-failures 1) to keep the test short."""
     started = start_cluster(
@@ -157,7 +95,7 @@ def outputs(folder: Path) -> dict[str, Path]:
 # repeatable, and there the builds must agree to the millisecond.
 @pytest.mark.parametrize(("engine", "within_s"), [("tone", 0.001), ("espeak", 0.1)])
 def test_a_cluster_build_makes_what_a_local_build_makes(
-    cluster: Cluster, editions: Path, tmp_path: Path, engine: str, within_s: float
+    cluster: DaskCluster, editions: Path, tmp_path: Path, engine: str, within_s: float
 ) -> None:
     """Same files, same transcripts, the same durations (to eSpeak NG's own repeatability);
     the summary names the cluster."""
@@ -184,7 +122,7 @@ def test_a_cluster_build_makes_what_a_local_build_makes(
 
 
 def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
-    cluster: Cluster, editions: Path, tmp_path: Path
+    cluster: DaskCluster, editions: Path, tmp_path: Path
 ) -> None:
     """SIGKILL of a worker process while it speaks: its nanny restarts it, its tasks run
     again, the build exits 0 with every episode whole, and a rebuild from the same cache
@@ -237,7 +175,7 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
 
 
 def test_a_task_that_kills_its_worker_fails_its_article_alone(
-    cluster: Cluster, tmp_path: Path
+    cluster: DaskCluster, tmp_path: Path
 ) -> None:
     """Every worker that runs it dies: its article fails with one error saying so, the
     other article of the same language is built, and the cluster runs on."""
@@ -258,7 +196,7 @@ def test_a_task_that_kills_its_worker_fails_its_article_alone(
 
 
 def test_two_builds_on_one_cluster_share_the_online_voices_limit(
-    cluster: Cluster, tmp_path: Path
+    cluster: DaskCluster, tmp_path: Path
 ) -> None:
     """Two builds at once, each allowed 3 requests in flight, against a fake that refuses
     a fourth: together they never have more than 3 out, and neither loses an article."""
