@@ -358,3 +358,21 @@ def test_a_cache_in_s3_serves_fresh_workers_and_remakes_a_truncated_object(
     assert ClipCache(url).get(Path(clip).stem) is not None
     assert PieceCache(url).get(Path(piece).stem) is not None
     assert s3.head_object(Bucket="bulletins-cache", Key=clip)["ContentLength"] > sizes[clip] // 2
+
+
+def test_a_build_without_a_cluster_does_not_load_dask(tmp_path: Path) -> None:
+    """The local pool stays the default: a whole build, in a process of its own, never
+    imports dask."""
+    script = (
+        "import sys; from pathlib import Path; from bulletins.build import build; "
+        "from bulletins.settings import Settings; "
+        f"report = build(Settings(content_dir=Path({str(REPO / 'content')!r}), "
+        f"out_dir=Path({str(tmp_path / 'audio')!r}), cache_dir=Path({str(tmp_path / 'cache')!r}), "
+        "engine='tone', workers=2)); "
+        "print(report.ok, sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "[]"]
