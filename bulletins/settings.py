@@ -209,6 +209,11 @@ def _validate(settings: Settings, engines: tuple[str, ...]) -> Settings:
         raise ConfigError(f"feed_timeout must be more than 0 seconds, not {settings.feed_timeout}")
     if settings.max_page_bytes < 1:
         raise ConfigError(f"max_page_bytes must be at least 1, not {settings.max_page_bytes}")
+    if settings.cluster and not settings.cluster.startswith("local:") and not settings.cache:
+        raise ConfigError(
+            "a cluster's workers write into a cache the build reads: give one they share "
+            "(--cache-dir) rather than --no-cache"
+        )
     if settings.cluster is not None and settings.cluster.startswith("local:"):
         count = settings.cluster.removeprefix("local:")
         if not count.isdigit() or int(count) < 1:

@@ -71,6 +71,9 @@ class Folder:
     def remove(self, folder: str) -> None:
         shutil.rmtree(self.root / folder, ignore_errors=True)
 
+    def check(self) -> None:
+        """A folder is made as entries are written; an unwritable one fails its writes."""
+
     def scratch(self, name: str) -> Path | None:
         """A folder on this machine for an entry's parts while it is made: beside it."""
         folder = self.path(name).parent
@@ -89,6 +92,16 @@ def _s3() -> Any:
     return s3fs.S3FileSystem(use_listings_cache=False)
 
 
+def _failures() -> tuple[type[Exception], ...]:
+    """What S3 raises when it cannot be reached or refuses (s3fs turns most into OSError;
+    botocore's own errors, such as missing credentials, come through as they are)."""
+    try:
+        from botocore.exceptions import BotoCoreError
+    except ImportError:
+        return (OSError,)
+    return (OSError, BotoCoreError)
+
+
 class Bucket:
     """Entries as objects under an S3 prefix."""
 
@@ -99,22 +112,42 @@ class Bucket:
     def _key(self, name: str) -> str:
         return f"{self._base}/{name}"
 
+    def _refused(self, exc: Exception) -> ConfigError:
+        return ConfigError(
+            f"the cache at {self.url}: {type(exc).__name__}: {exc}; check the bucket, the "
+            "credentials and AWS_ENDPOINT_URL"
+        )
+
+    def check(self) -> None:
+        """Raise ConfigError unless the bucket can be reached, before any work."""
+        try:
+            _s3().ls(self._base.split("/", 1)[0])
+        except _failures() as exc:
+            raise self._refused(exc) from exc
+
     def read(self, name: str, length: int | None = None) -> bytes | None:
         try:
             data: bytes = _s3().cat_file(self._key(name), start=0, end=length)
-        except (FileNotFoundError, OSError):
+        except FileNotFoundError:
             return None
+        except _failures() as exc:
+            raise self._refused(exc) from exc
         return data
 
     def size(self, name: str) -> int | None:
         try:
             return int(_s3().size(self._key(name)))
-        except (FileNotFoundError, OSError):
+        except FileNotFoundError:
             return None
+        except _failures() as exc:
+            raise self._refused(exc) from exc
 
     def write(self, name: str, data: bytes) -> None:
         """One PUT of the whole object: S3 shows it whole or not at all."""
-        _s3().pipe_file(self._key(name), data)
+        try:
+            _s3().pipe_file(self._key(name), data)
+        except _failures() as exc:
+            raise self._refused(exc) from exc
 
     def names(self, folder: str, suffix: str) -> list[tuple[str, int]]:
         try:

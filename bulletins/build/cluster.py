@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from distributed import Client, KilledWorker, LocalCluster, Semaphore, WorkerPlugin, get_worker
+from distributed.comm.core import CommClosedError
 
 import bulletins
 from bulletins.errors import ConfigError
@@ -121,9 +122,12 @@ class ClusterPool:
             self.address = str(self.client.scheduler.address)
             self.client.register_plugin(WorkerSetup(preload), name=PLUGIN)
             found = self.client.run(_worker_versions)
-        except (OSError, TimeoutError) as exc:
+        except Exception as exc:  # whatever a worker's set-up raised there, named, not a traceback
             self.close()
-            raise ConfigError(f"the Dask scheduler at {address}: {exc}") from exc
+            raise ConfigError(
+                f"the Dask workers at {address} cannot run bulletins' work: "
+                f"{type(exc).__name__}: {exc}; install the same bulletins on every worker"
+            ) from exc
         for worker, seen in sorted(found.items()):
             if seen != self.expected:
                 self.close()
@@ -147,7 +151,7 @@ class ClusterPool:
                 client = Client(scheduler_file=address, timeout=timeout_s)
             else:
                 client = Client(address, timeout=timeout_s)
-        except (OSError, TimeoutError, ValueError) as exc:
+        except (OSError, TimeoutError, ValueError, RuntimeError) as exc:
             if self._cluster is not None:
                 self._cluster.close()
             raise ConfigError(
@@ -158,6 +162,8 @@ class ClusterPool:
             client.wait_for_workers(1, timeout=timeout_s)
         except TimeoutError as exc:
             client.close()
+            if self._cluster is not None:
+                self._cluster.close()
             raise ConfigError(
                 f"the Dask scheduler at {address} has no workers (waited {timeout_s:g} s)"
             ) from exc
@@ -186,6 +192,10 @@ class ClusterPool:
                 # The scheduler gave up on it: every worker that ran it died.
                 message = f"the Dask worker running it died {exc.allowed_failures + 1} times"
                 result.set_exception(WorkerDied(message))
+            except (concurrent.futures.CancelledError, CommClosedError, TimeoutError) as exc:
+                # The client lost the scheduler: every task it had is gone with it.
+                lost = f"the build lost the Dask scheduler at {self.address}: {exc!r}"
+                result.set_exception(WorkerDied(lost))
             except BaseException as exc:  # the task's own failure, passed on as it is
                 result.set_exception(exc)
 
@@ -196,9 +206,11 @@ class ClusterPool:
     def lease(self, name: str, limit: int) -> Iterator[None]:
         """Hold one of ``limit`` leases of a cluster-wide semaphore: every build sharing the
         cluster takes them, so together they never have more than ``limit`` requests out."""
+        # The limit is in the name: the scheduler keeps a semaphore's first limit, and a
+        # build asking another would be refused; builds with the same limit share it.
         semaphore = self._semaphores.get(name)
         if semaphore is None:
-            semaphore = Semaphore(max_leases=limit, name=f"bulletins-{name}")
+            semaphore = Semaphore(max_leases=limit, name=f"bulletins-{name}-{limit}")
             self._semaphores[name] = semaphore
         with semaphore:
             yield
@@ -216,12 +228,13 @@ class ClusterPool:
 
     def close(self) -> None:
         """Leave the cluster; one this build started is shut down, any other keeps running."""
+        # The semaphores stay: closing one removes it for every build still using it.
         self._futures.clear()
-        for semaphore in self._semaphores.values():
-            semaphore.close()
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        try:
+            self.client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
 
     def __enter__(self) -> ClusterPool:
         return self

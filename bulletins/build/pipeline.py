@@ -42,6 +42,7 @@ from bulletins.publish.covers import check_cover
 from bulletins.publish.publisher import publish
 from bulletins.settings import Settings
 from bulletins.speech.synthesis import Synthesizer
+from bulletins.store import location
 from bulletins.text import content, language
 from bulletins.workers import Pool, WorkerPool
 
@@ -221,7 +222,9 @@ def _publish(
 @contextmanager
 def _clip_cache(settings: Settings) -> Iterator[ClipCache]:
     if settings.cache:
-        yield ClipCache(settings.cache_dir or default_cache_dir())
+        root = settings.cache_dir or default_cache_dir()
+        location(root).check()  # a bucket out of reach is a configuration error, before work
+        yield ClipCache(root)
     else:
         with tempfile.TemporaryDirectory(prefix="bulletins-clips-") as folder:
             yield ClipCache(Path(folder))

@@ -173,7 +173,10 @@ class Synthesizer:
         """Speak one clip of a batch whose worker died."""
         try:
             return self.pool.submit(
-                speak_batch, *self._arguments([job]), key=_key([job], self.cache.root)
+                # Not the batch's own name: a one-clip batch would be handed its failure back.
+                speak_batch,
+                *self._arguments([job]),
+                key=_key([job], self.cache.root) + "-again",
             ).result()
         except BrokenProcessPool as exc:
             self.pool.restart()

@@ -376,3 +376,39 @@ def test_a_build_without_a_cluster_does_not_load_dask(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "[]"]
+
+
+def test_a_bucket_out_of_reach_is_a_configuration_error(tmp_path: Path) -> None:
+    """An S3 cache whose endpoint answers nothing: exit 2, one line naming the bucket, no
+    traceback, nothing written."""
+    pytest.importorskip("s3fs")
+    env = {
+        "AWS_ENDPOINT_URL": closed_port(),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    done = run_build(
+        REPO / "content",
+        "-o",
+        tmp_path / "audio",
+        "--cache-dir",
+        "s3://nowhere/cache",
+        "-e",
+        "tone",
+        **env,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "the cache at s3://nowhere/cache:" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not list((tmp_path / "audio").rglob("*.mp3"))
+
+
+def test_a_cluster_with_no_cache_is_refused(tmp_path: Path) -> None:
+    """Workers on other machines cannot write into this machine's temporary folder."""
+    done = run_build(
+        REPO / "content", "-o", tmp_path / "audio", "--no-cache", "--cluster", "tcp://10.0.0.5:8786"
+    )
+    assert done.returncode == 2
+    assert "rather than --no-cache" in done.stderr and "Traceback" not in done.stderr
