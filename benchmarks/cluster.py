@@ -52,6 +52,11 @@ def best(content: Path, work: Path, *options: str) -> tuple[float, float]:
 
 def scaling(number: str, content: Path, work: Path) -> None:
     """Print the 2-against-1 worker scaling and the cluster-against-local-pool figures."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print(f"{number}. cluster scaling: needs the dask extra (pip install '.[dask]'), no figure")
+        return
     load = os.getloadavg()[0]
     if load > 1:
         print(f"{number}. cluster scaling: machine busy (load average {load:.2f}), no figure")
