@@ -50,14 +50,15 @@ def best(content: Path, work: Path, *options: str) -> tuple[float, float]:
     return min(s for s, _ in runs), runs[0][1]
 
 
-def scaling(number: str, content: Path, work: Path) -> None:
-    """Print the 2-against-1 worker scaling and the cluster-against-local-pool figures."""
+def scaling(number: str, content: Path, work: Path, load: float) -> None:
+    """Print the 2-against-1 worker scaling and the cluster-against-local-pool figures;
+    ``load`` is the load average before the benchmark started (its own earlier figures
+    load the machine too)."""
     try:
         import distributed  # noqa: F401
     except ImportError:
         print(f"{number}. cluster scaling: needs the dask extra (pip install '.[dask]'), no figure")
         return
-    load = os.getloadavg()[0]
     if load > 1:
         print(f"{number}. cluster scaling: machine busy (load average {load:.2f}), no figure")
         return
@@ -86,11 +87,12 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).parent))
     from corpus import make_corpus
 
+    load = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="bulletins-cluster-"))
     try:
         words = make_corpus(work / "content", articles=10)
         print(f"corpus: 10 generated articles, {words} words (it/ar/en/fr/es)", flush=True)
-        scaling("9", work / "content", work)
+        scaling("9", work / "content", work, load)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

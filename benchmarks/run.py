@@ -225,6 +225,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smaller corpus, for a smoke test")
     parser.add_argument("--online", action="store_true", help="the online figures (1 and 1b) only")
     options = parser.parse_args()
+    load_before = os.getloadavg()[0]
     count = 10 if options.quick else 20
     work = Path(tempfile.mkdtemp(prefix="bulletins-bench-"))
     content = work / "content"
@@ -414,7 +415,7 @@ def main() -> None:
     )
 
     # 9. Builds on a Dask cluster: 2 worker processes against 1, and against the local pool.
-    scaling("9", content, work / "cluster")
+    scaling("9", content, work / "cluster", load_before)
     shutil.rmtree(work, ignore_errors=True)
 
 
