@@ -59,6 +59,15 @@ class CacheInfo:
     """Encoded pieces of episodes."""
 
 
+def _whole(header: bytes, stored: int | None) -> bool:
+    """Whether a clip entry starting with ``header`` and ``stored`` bytes long is whole:
+    the header says how many bytes of 16-bit audio follow it."""
+    if len(header) < _HEADER.size:
+        return False
+    magic, rate, size, _level = _HEADER.unpack_from(header)
+    return magic == _MAGIC and bool(rate) and not size % 2 and stored == size + _HEADER.size
+
+
 class ClipCache:
     """Clips under ``root/clips/ab/abcdef….clip``: a folder's files, or a bucket's objects."""
 
@@ -69,23 +78,21 @@ class ClipCache:
     def _name(self, key: str) -> str:
         return f"clips/{key[:2]}/{key}.clip"
 
+    def check(self) -> None:
+        """Raise ConfigError when the cache cannot be reached (a bucket), before any work."""
+        self._store.check()
+
     def __contains__(self, key: str) -> bool:
         """True when a whole, undamaged clip is stored under ``key`` (its audio is not read)."""
         header = self._store.read(self._name(key), _HEADER.size)
-        if header is None or len(header) < _HEADER.size:
-            return False
-        magic, rate, size, _level = _HEADER.unpack_from(header)
-        stored = self._store.size(self._name(key))
-        return magic == _MAGIC and bool(rate) and stored == size + _HEADER.size
+        return header is not None and _whole(header, self._store.size(self._name(key)))
 
     def get(self, key: str) -> Audio | None:
         """The clip stored under ``key``, or None when there is none (or it is damaged)."""
         data = self._store.read(self._name(key))
-        if data is None or len(data) < _HEADER.size:
+        if data is None or not _whole(data, len(data)):
             return None
-        magic, rate, size, level = _HEADER.unpack_from(data)
-        if magic != _MAGIC or size != len(data) - _HEADER.size or size % 2 or not rate:
-            return None
+        _magic, rate, _size, level = _HEADER.unpack_from(data)
         return Audio(
             pcm=data[_HEADER.size :],
             sample_rate=rate,

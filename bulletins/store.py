@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from bulletins.atomic import atomic_output
 from bulletins.errors import ConfigError
@@ -22,13 +24,16 @@ CacheRoot = Path | str
 """A cache folder, or an ``s3://bucket/prefix`` URL."""
 
 
-def is_bucket(root: CacheRoot) -> bool:
+def is_bucket(root: CacheRoot) -> TypeGuard[str]:
+    """Whether the cache is an S3 bucket rather than a folder."""
     return isinstance(root, str) and root.startswith("s3://")
 
 
-def identity(root: CacheRoot) -> str:
-    """The same text for the same cache, wherever the build runs from."""
-    return root if isinstance(root, str) else str(Path(root).absolute())
+def task_key(root: CacheRoot, keys: Sequence[str]) -> str:
+    """The content address of work that makes these entries in this cache (the same text
+    for the same cache, wherever the build runs from): a cluster's task name."""
+    cache = root if isinstance(root, str) else str(Path(root).absolute())
+    return hashlib.sha256("\0".join([cache, *keys]).encode()).hexdigest()
 
 
 class Folder:
@@ -152,7 +157,7 @@ class Bucket:
     def names(self, folder: str, suffix: str) -> list[tuple[str, int]]:
         try:
             found = _s3().find(self._key(folder), detail=True)
-        except (FileNotFoundError, OSError):
+        except OSError:
             return []
         return [
             (key.removeprefix(self._base + "/"), int(info.get("size", 0)))
@@ -161,7 +166,7 @@ class Bucket:
         ]
 
     def remove(self, folder: str) -> None:
-        with contextlib.suppress(FileNotFoundError, OSError):
+        with contextlib.suppress(OSError):
             _s3().rm(self._key(folder), recursive=True)
 
     def scratch(self, name: str) -> Path | None:
@@ -171,4 +176,4 @@ class Bucket:
 
 def location(root: CacheRoot) -> Folder | Bucket:
     """The store behind a cache root."""
-    return Bucket(root) if isinstance(root, str) and is_bucket(root) else Folder(Path(root))
+    return Bucket(root) if is_bucket(root) else Folder(Path(root))

@@ -4,7 +4,6 @@ finds it."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from bulletins.audio.mixing import Encoding, render_piece
 from bulletins.cache import ClipCache, PieceCache
 from bulletins.errors import AudioError
 from bulletins.model import Audio, Segment
-from bulletins.store import CacheRoot, identity
+from bulletins.store import CacheRoot, task_key
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,7 @@ class PieceJob:
     @property
     def task_key(self) -> str:
         """Its content address as a task (on a cluster): the piece, and the cache it goes in."""
-        material = f"{identity(self.cache_root)}\0{self.key}"
-        return hashlib.sha256(material.encode()).hexdigest()
+        return task_key(self.cache_root, [self.key])
 
     @property
     def size(self) -> int:

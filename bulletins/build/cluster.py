@@ -7,7 +7,7 @@ content address of what it makes, so two builds that need the same clip or piece
 compute it once. Only this module imports dask, and only a build with a cluster
 imports it.
 
-The workers must see the same cache (a shared folder) and run the same versions of
+The workers must see the same cache (a shared folder, or an S3 bucket) and run the same versions of
 bulletins, eSpeak NG and ffmpeg as this machine: those versions are in the cache keys,
 so a worker with others would file audio under keys that do not describe it.
 """

@@ -42,7 +42,6 @@ from bulletins.publish.covers import check_cover
 from bulletins.publish.publisher import publish
 from bulletins.settings import Settings
 from bulletins.speech.synthesis import Synthesizer
-from bulletins.store import location
 from bulletins.text import content, language
 from bulletins.workers import Pool, WorkerPool
 
@@ -222,9 +221,9 @@ def _publish(
 @contextmanager
 def _clip_cache(settings: Settings) -> Iterator[ClipCache]:
     if settings.cache:
-        root = settings.cache_dir or default_cache_dir()
-        location(root).check()  # a bucket out of reach is a configuration error, before work
-        yield ClipCache(root)
+        cache = ClipCache(settings.cache_dir or default_cache_dir())
+        cache.check()  # a bucket out of reach is a configuration error, before work
+        yield cache
     else:
         with tempfile.TemporaryDirectory(prefix="bulletins-clips-") as folder:
             yield ClipCache(Path(folder))

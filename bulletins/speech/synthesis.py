@@ -7,7 +7,6 @@ retried with backoff. Clips land in the cache; the mixer reads them from there.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import random
 import threading
 import time
@@ -26,7 +25,7 @@ from bulletins.profiles.profile import Profile
 from bulletins.speech.engines import ENGINES
 from bulletins.speech.engines.base import Engine, EngineOptions, RemoteEngine
 from bulletins.speech.throttle import AdaptiveLimit, RetryPolicy
-from bulletins.store import CacheRoot, identity
+from bulletins.store import CacheRoot, task_key
 from bulletins.workers import Pool, WorkerDied
 
 # Offline work goes to processes in batches: big enough that process round trips
@@ -241,8 +240,7 @@ class Synthesizer:
 def _key(batch: Sequence[Job], cache_root: CacheRoot) -> str:
     """The content address of a batch: the clips it makes (their keys say everything
     else), and the cache it makes them in."""
-    keys = [identity(cache_root), *(job.key for job in batch)]
-    return hashlib.sha256("\0".join(keys).encode()).hexdigest()
+    return task_key(cache_root, [job.key for job in batch])
 
 
 def _batches(jobs: Sequence[Job]) -> Iterable[list[Job]]:
